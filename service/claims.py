@@ -1,0 +1,235 @@
+"""Claim clusters inside a story: sentences of different articles that assert the same thing.
+
+Two sentences are one claim when the equivalence model (embedding cosine plus word,
+name and figure agreement, trained on stsb-fr) says so AND their figures do not
+disagree: "10 000 soldats" and "20 000 soldats" are never one claim. Pairs that are
+close in meaning but disagree on a figure or on polarity are kept as contradictions.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import sparse
+from unidecode import unidecode
+
+from . import lexicon
+from .mentions import name_key
+from .records import Sentence
+
+CLAIM_KINDS = ("claim", "quote", "heading", "question")
+MATCHES_PER_ARTICLE = 2
+SAME_WORDS_CONTAINMENT = 0.6
+_WORD_RE = re.compile(r"[a-z0-9]{3,}")
+_QUOTED_RE = re.compile(r"«([^»]+)»|\"([^\"]+)\"")
+DEFAULT_IDF = 8.0  # a stem unseen in training is rare
+
+
+@dataclass
+class SentenceKey:
+    """What equivalence compares, computed once per sentence."""
+
+    words: frozenset[str]
+    figures: frozenset[str]
+    names: frozenset[str]
+    negative: bool
+    stems: frozenset[str] = frozenset()
+    quotes: tuple[frozenset[str], ...] = ()
+
+
+def content_words(text: str) -> list[str]:
+    return [w for w in _WORD_RE.findall(unidecode(text).lower()) if w not in lexicon.FUNCTION_WORDS]
+
+
+def stems_of(text: str) -> frozenset[str]:
+    """Crude language-independent stems (first five letters): "échangé" and "échange" agree."""
+    return frozenset(w[:5] for w in content_words(text))
+
+
+def sentence_key(sentence: Sentence) -> SentenceKey:
+    words = frozenset(content_words(sentence.text))
+    names = frozenset(name_key(m.text.split()[-1]) for m in sentence.names)
+    quotes = tuple(frozenset(content_words(m.group(1) or m.group(2) or "")) for m in _QUOTED_RE.finditer(sentence.text))
+    return SentenceKey(
+        words,
+        frozenset(sentence.figures),
+        names,
+        sentence.negative,
+        stems_of(sentence.text),
+        tuple(q for q in quotes if len(q) >= 2),
+    )
+
+
+def containment(ka: SentenceKey, kb: SentenceKey, idf: dict[str, float]) -> float:
+    """IDF-weighted share of the shorter sentence's stems found in the other: a short claim inside a long one."""
+    if not ka.stems or not kb.stems:
+        return 0.0
+    weight_a = sum(idf.get(w, DEFAULT_IDF) for w in ka.stems)
+    weight_b = sum(idf.get(w, DEFAULT_IDF) for w in kb.stems)
+    shared = sum(idf.get(w, DEFAULT_IDF) for w in ka.stems & kb.stems)
+    return shared / min(weight_a, weight_b)
+
+
+def shares_quotation(ka: SentenceKey, kb: SentenceKey) -> bool:
+    """Both quote the same words (two or more content words, most of either quotation): one statement."""
+    for qa in ka.quotes:
+        for qb in kb.quotes:
+            shared = len(qa & qb)
+            if shared >= 2 and shared / min(len(qa), len(qb)) >= 0.6:
+                return True
+    return False
+
+
+def char_cosines(vectorizer: object, texts_a: list[str], texts_b: list[str] | None = None) -> np.ndarray:
+    """Cosine of character n-gram TF-IDF vectors (rows a x rows b), dense."""
+    xa = vectorizer.transform(texts_a)  # type: ignore[attr-defined]
+    xb = xa if texts_b is None else vectorizer.transform(texts_b)  # type: ignore[attr-defined]
+    return np.asarray((xa @ xb.T).todense(), dtype=np.float32)
+
+
+def _incidence(sets: list[frozenset[str]], vocab: dict[str, int]) -> sparse.csr_matrix:
+    rows, cols = [], []
+    for r, items in enumerate(sets):
+        for item in items:
+            rows.append(r)
+            cols.append(vocab.setdefault(item, len(vocab)))
+    data = np.ones(len(rows), dtype=np.float32)
+    return sparse.csr_matrix((data, (rows, cols)), shape=(len(sets), max(1, len(vocab))))
+
+
+def pair_feature_matrix(
+    keys: list[SentenceKey],
+    left: np.ndarray,
+    right: np.ndarray,
+    cosines: np.ndarray,
+    char_cosines_: np.ndarray,
+    idf: dict[str, float],
+) -> np.ndarray:
+    """FEATURE_NAMES for the pairs (keys[left[k]], keys[right[k]]), computed with sparse algebra."""
+    columns = [np.asarray(cosines, dtype=np.float32), np.asarray(char_cosines_, dtype=np.float32)]
+    overlaps = {}
+    for attr in ("words", "figures", "names"):
+        vocab: dict[str, int] = {}
+        m = _incidence([getattr(k, attr) for k in keys], vocab)
+        size = np.asarray(m.sum(axis=1)).ravel()
+        inter = np.asarray(m[left].multiply(m[right]).sum(axis=1)).ravel()
+        overlaps[attr] = (inter, size[left], size[right])
+    inter, sa, sb = overlaps["words"]
+    union = sa + sb - inter
+    columns.append(np.divide(inter, union, out=np.zeros_like(inter), where=union > 0))
+    for attr in ("figures", "names"):
+        inter, sa, sb = overlaps[attr]
+        columns.append(((sa > 0) & (sb > 0) & (inter == 0)).astype(np.float32))  # conflict
+        columns.append((inter > 0).astype(np.float32))  # agree
+    stem_vocab: dict[str, int] = {}
+    stems = _incidence([k.stems for k in keys], stem_vocab)
+    weights = np.full(stems.shape[1], DEFAULT_IDF, dtype=np.float32)
+    for stem, col in stem_vocab.items():
+        weights[col] = idf.get(stem, DEFAULT_IDF)
+    weight = stems @ weights
+    shared = stems[left].multiply(stems[right]) @ weights
+    smaller = np.minimum(weight[left], weight[right])
+    columns.append(np.divide(shared, smaller, out=np.zeros_like(shared), where=smaller > 0))
+    return np.column_stack(columns).astype(np.float32)
+
+
+FEATURE_NAMES = [
+    "cosine",
+    "char_cosine",
+    "word_jaccard",
+    "figure_conflict",
+    "figure_agree",
+    "name_conflict",
+    "name_agree",
+    "stem_containment",
+]
+
+
+def figures_disagree(ka: SentenceKey, kb: SentenceKey) -> bool:
+    return bool(ka.figures and kb.figures and not (ka.figures & kb.figures))
+
+
+@dataclass
+class ClaimClusters:
+    labels: list[int]  # cluster label per candidate sentence
+    matches: list[tuple[int, int, float]]  # one-to-one equivalent pairs across articles (i, j, probability)
+    # best equivalence probability of sentence i in each other article: (i, article) -> (probability, j)
+    best: dict[tuple[int, int], tuple[float, int]]
+    contradictions: list[tuple[int, int, str]]  # (candidate i, candidate j, reason)
+
+
+def cluster_claims(
+    vectors: np.ndarray,
+    texts: list[str],
+    keys: list[SentenceKey],
+    articles: list[int],
+    equivalence: dict[str, object],
+    threshold: float,
+    contradiction_cosine: float,
+    prefilter_cosine: float = 0.25,
+) -> ClaimClusters:
+    """Claims are connected components of one-to-one matches between articles.
+
+    Each pair of articles is matched greedily, most probable pair first, each sentence
+    matched at most MATCHES_PER_ARTICLE times per other article (a sentence may state two
+    claims): one sentence cannot absorb a whole article, which is what makes plain
+    connected components chain unrelated claims together.
+    """
+    n = len(keys)
+    parent = list(range(n))
+
+    def find(x: int) -> int:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    contradictions: list[tuple[int, int, str]] = []
+    matches: list[tuple[int, int, float]] = []
+    best: dict[tuple[int, int], tuple[float, int]] = {}
+    if n:
+        cosine = vectors @ vectors.T
+        article_arr = np.asarray(articles)
+        different = article_arr[:, None] != article_arr[None, :]
+        # Only pairs that could matter are scored by the model: cheap pre-filter on cosine.
+        candidate = np.argwhere(np.triu(different & (cosine >= prefilter_cosine), k=1))
+        if len(candidate):
+            chars = char_cosines(equivalence["vectorizer"], texts)
+            idf: dict[str, float] = equivalence["idf"]  # type: ignore[assignment]
+            left, right = candidate[:, 0], candidate[:, 1]
+            feats = pair_feature_matrix(keys, left, right, cosine[left, right], chars[left, right], idf)
+            proba = equivalence["model"].predict_proba(feats)[:, 1]  # type: ignore[attr-defined]
+            accepted = []
+            for (i, j), p, f in zip(candidate, proba, feats, strict=True):
+                for x, y in ((int(i), int(j)), (int(j), int(i))):
+                    if best.get((x, articles[y]), (-1.0, 0))[0] < p:
+                        best[(x, articles[y])] = (float(p), y)
+                if figures_disagree(keys[i], keys[j]):
+                    if f[0] >= contradiction_cosine and f[6] > 0:
+                        contradictions.append((int(i), int(j), "figures differ"))
+                    continue
+                if shares_quotation(keys[i], keys[j]):
+                    p = max(p, threshold)  # the same quotation is the same statement, however framed
+                if p >= threshold:
+                    # A polarity flip only counts between sentences made of the same words: long
+                    # sentences that share a topic often differ in negations that are not the claim.
+                    if (
+                        keys[i].negative != keys[j].negative
+                        and f[0] >= contradiction_cosine
+                        and f[7] >= SAME_WORDS_CONTAINMENT
+                    ):
+                        contradictions.append((int(i), int(j), "one denies what the other asserts"))
+                    accepted.append((float(p), int(i), int(j)))
+            used: dict[tuple[int, int], int] = defaultdict(int)  # (sentence, other article) -> matches so far
+            for p, i, j in sorted(accepted, reverse=True):
+                if used[(i, articles[j])] >= MATCHES_PER_ARTICLE or used[(j, articles[i])] >= MATCHES_PER_ARTICLE:
+                    continue
+                used[(i, articles[j])] += 1
+                used[(j, articles[i])] += 1
+                matches.append((i, j, p))
+                parent[find(i)] = find(j)
+    labels = [find(i) for i in range(n)]
+    return ClaimClusters(labels=labels, matches=matches, best=best, contradictions=contradictions)

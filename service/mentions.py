@@ -1,0 +1,135 @@
+"""Find what makes a sentence checkable: names, figures, dates; and its hedging, attribution, polarity.
+
+Rule-based on purpose: it runs on every sentence of every article at embedding speed,
+in French and English, without a tagger model. Names are runs of capitalised words;
+a sentence-initial capitalised word counts only if the corpus never writes it in lower case.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from . import lexicon
+from .records import Mention
+
+_WORD = r"[A-ZÀ-ÖØ-Þ][\w'’\-]*"
+_NAME_RE = re.compile(
+    rf"(?<![\w'’-]){_WORD}(?:(?:\s+|-)(?:(?:{'|'.join(sorted(lexicon.NAME_CONNECTORS))})\s+)?{_WORD})*",
+)
+_TOKEN_RE = re.compile(r"[\w'’\-]+")
+_NUMBER_RE = re.compile(r"(?<![\w.,])(\d{1,3}(?:[ .,]\d{3})+|\d+)(?:[.,](\d+))?(?![\w])")
+_YEAR_RE = re.compile(r"\b(1[89]\d\d|20\d\d)\b")
+_DATE_RE = re.compile(
+    rf"\b(\d{{1,2}}(er)? (?:{lexicon.MONTHS})|(?:{lexicon.MONTHS}) \d{{1,2}}|(?:{lexicon.WEEKDAYS}))\b", re.IGNORECASE
+)
+_DETERMINER_BEFORE = re.compile(r"\b(les|des|ces|leurs|ses|nos|vos|the|both|these|those|all)\s+$", re.IGNORECASE)
+_ELISION = re.compile(r"^(?:[A-Za-z]|Qu|qu)['’]")
+_NUMBER_WORD_RE = re.compile(
+    r"\b(" + "|".join(sorted((re.escape(w) for w in lexicon.NUMBER_WORDS), key=len, reverse=True)) + r")\b",
+    re.IGNORECASE,
+)
+
+
+def lowercase_vocabulary(texts: list[str]) -> set[str]:
+    """Words the corpus writes in lower case somewhere: a capitalised one of them starting a sentence is no name."""
+    vocab: set[str] = set()
+    for text in texts:
+        vocab.update(m.group(0) for m in re.finditer(r"\b[a-zà-öø-ÿ][\w'’-]*", text))
+    return vocab
+
+
+def find_names(sentence: str, offset: int, sentence_initial_vocab: set[str]) -> list[Mention]:
+    """Runs of capitalised words, without honorifics or capitalised function words."""
+    mentions: list[Mention] = []
+    for match in _NAME_RE.finditer(sentence):
+        start, end = match.start(), match.end()
+        text = match.group(0)
+        # Trim leading words that are not names: stopwords, honorifics, and words the corpus
+        # writes in lower case (they are capitalised only because they start the sentence).
+        while True:
+            first = _TOKEN_RE.match(text)
+            if not first:
+                break
+            word = first.group(0)
+            bare = word.rstrip("'’").lower()
+            at_start = sentence[:start].strip(" «\"'(—–-") == "" or sentence[:start].rstrip().endswith((":", "«", '"'))
+            elided = _ELISION.match(word)
+            if elided and word[elided.end() :].lower() == word[elided.end() :]:
+                drop = True  # "C'est", "S'agissant": an elided function word before a common word
+            else:
+                drop = False
+            drop = drop or (
+                bare in lexicon.CAPITALISED_STOPWORDS
+                or word.rstrip(".") in lexicon.HONORIFICS
+                or (at_start and word.lower() in sentence_initial_vocab)
+                or word.endswith(("'", "’"))
+            )
+            if not drop:
+                break
+            rest = text[first.end() :]
+            stripped = rest.lstrip(" -")
+            start += len(text) - len(stripped)
+            text = stripped
+            if not text:
+                break
+        if not text or not text[0].isupper():
+            continue
+        text = text.rstrip("-'’")
+        end = start + len(text)
+        if len(text) < 2 or text.isupper() and len(text) <= 1:
+            continue
+        mentions.append(Mention(text=text, start=offset + start, end=offset + end))
+    return mentions
+
+
+def find_figures(sentence: str) -> list[str]:
+    """Figures as canonical numbers ("10 000" -> "10000", "vingt-trois" -> "23"); years are dates, not figures."""
+    figures: list[str] = []
+    for match in _NUMBER_RE.finditer(sentence):
+        whole, frac = match.group(1), match.group(2)
+        digits = re.sub(r"[ .,]", "", whole)
+        if _YEAR_RE.fullmatch(digits) and not frac:
+            continue
+        figures.append(f"{int(digits)}.{frac}" if frac else str(int(digits)))
+    for match in _NUMBER_WORD_RE.finditer(sentence):
+        # "les deux pays" names a pair already known, it is no figure; "deux heures" is one.
+        if _DETERMINER_BEFORE.search(sentence[: match.start()]):
+            continue
+        figures.append(str(lexicon.NUMBER_WORDS[match.group(1).lower()]))
+    return figures
+
+
+def find_dates(sentence: str) -> list[str]:
+    dates = [m.group(0).lower() for m in _DATE_RE.finditer(sentence)]
+    dates += _YEAR_RE.findall(sentence)
+    return dates
+
+
+def is_negative(sentence: str) -> bool:
+    """Polarity after resolving double negation: "n'excluait pas" is positive, "nie" negative."""
+    count = len(lexicon.NEGATION_PARTICLE_RE.findall(sentence)) + len(lexicon.NEGATIVE_VERB_RE.findall(sentence))
+    return count % 2 == 1
+
+
+def is_hedged(sentence: str) -> bool:
+    return bool(lexicon.HEDGE_RE.search(sentence))
+
+
+def is_attributed(sentence: str) -> bool:
+    return bool(lexicon.ATTRIBUTION_RE.search(sentence))
+
+
+@lru_cache(maxsize=65536)
+def name_key(name: str) -> str:
+    """Comparison key: no accents, case, hyphens or spaces ("Kim Jong-un" == "kim jong un")."""
+    from unidecode import unidecode
+
+    return re.sub(r"[\s\-'’.]", "", unidecode(name).lower())
+
+
+@lru_cache(maxsize=65536)
+def name_tokens(name: str) -> tuple[str, ...]:
+    from unidecode import unidecode
+
+    return tuple(t for t in re.split(r"[\s\-'’]+", unidecode(name).lower()) if t)

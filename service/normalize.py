@@ -1,0 +1,60 @@
+"""Normalize article text so offsets are stable: NFKC, spaces, quotes, blank lines.
+
+The normalized text is what every later stage indexes into and what the score
+object returns, so a client can highlight flagged spans with the offsets it gets.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+# NFKC already folds U+00A0 and U+202F into spaces in most but not all cases
+# (U+202F becomes U+0020 only through compatibility decomposition), so do it explicitly.
+_SPACE_CHARS = dict.fromkeys(map(ord, "\u00a0\u202f\u2007\u2009\u200a\u2002\u2003\u2004\u2005\u2006\u3000\t"), " ")
+_QUOTES = {
+    ord("\u2018"): "'",
+    ord("\u2019"): "'",
+    ord("\u201a"): "'",
+    ord("\u2032"): "'",
+    ord("\u201c"): '"',
+    ord("\u201d"): '"',
+    ord("\u201e"): '"',
+    ord("\u2033"): '"',
+    ord("\u00ad"): None,  # soft hyphen
+    ord("\u200b"): None,  # zero-width space
+    ord("\ufeff"): None,
+}
+_MULTI_SPACE = re.compile(r" {2,}")
+_MANY_BLANKS = re.compile(r"\n{3,}")
+
+LANGUAGE_SPECIFIC = ("fr", "en")
+
+
+def normalize_text(raw: str) -> str:
+    """NFKC, unify spaces and typographic quotes, keep one blank line between paragraphs."""
+    text = unicodedata.normalize("NFKC", raw.replace("\r\n", "\n").replace("\r", "\n"))
+    text = text.translate(_SPACE_CHARS).translate(_QUOTES)
+    # French typography puts a (narrow) space inside « »: keep exactly one.
+    text = re.sub(r"«\s*", "« ", text)
+    text = re.sub(r"\s*»", " »", text)
+    lines = [_MULTI_SPACE.sub(" ", line).strip() for line in text.split("\n")]
+    text = "\n".join(lines).strip()
+    return _MANY_BLANKS.sub("\n\n", text)
+
+
+@lru_cache(maxsize=1)
+def _identifier():  # type: ignore[no-untyped-def]
+    from py3langid.langid import MODEL_FILE, LanguageIdentifier
+
+    return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+
+
+def detect_language(text: str) -> tuple[str, float]:
+    """ISO 639-1 code and probability, from the body text (first 3,000 characters)."""
+    sample = text[:3000]
+    if len(re.findall(r"\w+", sample)) < 3:
+        return "und", 0.0
+    code, prob = _identifier().classify(sample)
+    return str(code), float(prob)

@@ -1,0 +1,133 @@
+"""Plain data passed from one pipeline stage to the next.
+
+Each stage takes and returns these dataclasses; none of them holds behaviour
+beyond trivial helpers, so stages stay independent and testable.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+SENTENCE_KINDS = ("claim", "quote", "question", "heading", "furniture")
+FLAG_TYPES = (
+    "unsupported_claim",
+    "generic_assertion",
+    "misspelled_name",
+    "furniture",
+    "duplicate",
+    "contradiction",
+    "loaded_language",
+    "translation_artefact",
+    "derivative",
+)
+
+
+@dataclass
+class ArticleInput:
+    """An article as it arrives, before any cleaning."""
+
+    text: str | None = None
+    html: str | None = None
+    id: str | None = None
+    title: str | None = None
+    url: str | None = None
+    source: str | None = None
+    published_at: str | None = None
+    language: str | None = None
+    input: str | None = None  # where it came from (a path), echoed in the output
+
+    @classmethod
+    def from_mapping(cls, data: dict[str, Any], input_label: str | None = None) -> ArticleInput:
+        known = {k: data.get(k) for k in ("text", "html", "id", "title", "url", "source", "published_at", "language")}
+        for key, value in known.items():
+            if value is not None and not isinstance(value, str):
+                known[key] = str(value)
+        return cls(**known, input=input_label)
+
+
+@dataclass
+class Mention:
+    """A person/organisation name found in a sentence; offsets into the normalized text."""
+
+    text: str
+    start: int
+    end: int
+
+
+@dataclass
+class Sentence:
+    index: int
+    start: int
+    end: int
+    text: str
+    kind: str
+    paragraph: int
+    names: list[Mention] = field(default_factory=list)
+    figures: list[str] = field(default_factory=list)
+    dates: list[str] = field(default_factory=list)
+    hedged: bool = False
+    attributed: bool = False
+    negative: bool = False  # polarity after double negations are resolved
+    duplicate_of: int | None = None  # index of the earlier sentence it repeats
+    furniture_reason: str | None = None
+    # Check-worthy: a figure, a date, or a name beyond the names the whole story is about
+    # (set by the story stage, which knows those names).
+    check_worthy: bool = False
+
+
+@dataclass
+class Flag:
+    type: str
+    start: int
+    end: int
+    text: str
+    reason: str
+    suggestion: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "type": self.type,
+            "start": self.start,
+            "end": self.end,
+            "text": self.text,
+            "reason": self.reason,
+        }
+        if self.suggestion is not None:
+            out["suggestion"] = self.suggestion
+        return out
+
+
+@dataclass
+class Document:
+    """An article after extract -> normalize -> segment."""
+
+    article_id: str
+    text: str
+    language: str
+    sentences: list[Sentence]
+    title: str | None = None
+    url: str | None = None
+    source: str | None = None
+    published_at: str | None = None
+    input: str | None = None
+    external_id: str | None = None
+    extraction: str = "text"  # "text" | "html" | "json"
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def content_sentences(self) -> list[Sentence]:
+        """Sentences that make assertions (not furniture, not exact duplicates)."""
+        return [s for s in self.sentences if s.kind != "furniture" and s.duplicate_of is None]
+
+
+@dataclass
+class Claim:
+    """One sentence of one article, placed in a claim cluster of its story."""
+
+    article_id: str
+    sentence_index: int
+    cluster_id: str
+    status: str  # supported | unsupported | contradicted | insufficient_coverage
+    supported_by: list[dict[str, str]] = field(default_factory=list)
+    contradicted_by: list[dict[str, str]] = field(default_factory=list)

@@ -1,0 +1,108 @@
+"""Assemble the score object of ARCHITECTURE.md from an analysed article and its prediction."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .pipeline import ArticleAnalysis
+from .signals import COMPONENTS
+
+# (text when the component raises the score, text when it lowers it); {n} counts its flags.
+REASON_TEXT = {
+    "corroboration": ("claims confirmed by independent sources", "claims rarely confirmed by independent sources"),
+    "unsupported_claims": ("few unsupported claims", "{n} check-worthy claim(s) no independent source confirms"),
+    "contradiction": ("no contradiction with other sources", "{n} claim(s) contradicted by other sources"),
+    "generic_assertions": ("specific throughout", "{n} generic, uncheckable assertion(s)"),
+    "name_consistency": ("names spelled as other sources spell them", "{n} misspelled name(s)"),
+    "attribution": ("well attributed (quotes, named sources, agencies)", "weak attribution"),
+    "presentation": ("clean page", "{n} presentation problem(s): furniture, duplicates, artefacts, loaded wording"),
+    "derivative": ("original reporting", "rewrite of another article"),
+}
+FLAG_COMPONENT = {
+    "unsupported_claim": "unsupported_claims",
+    "contradiction": "contradiction",
+    "generic_assertion": "generic_assertions",
+    "misspelled_name": "name_consistency",
+    "furniture": "presentation",
+    "duplicate": "presentation",
+    "translation_artefact": "presentation",
+    "loaded_language": "presentation",
+    "derivative": "derivative",
+}
+
+
+def reasons(analysis: ArticleAnalysis, contributions: dict[str, float], limit: int = 4) -> list[str]:
+    """Plain-language reasons, strongest contribution first."""
+    counts: dict[str, int] = {}
+    for flag in analysis.signals.flags:
+        component = FLAG_COMPONENT.get(flag.type)
+        if component:
+            counts[component] = counts.get(component, 0) + 1
+    out = []
+    for component, points in sorted(contributions.items(), key=lambda kv: -abs(kv[1])):
+        if abs(points) < 0.5:
+            continue
+        raises, lowers = REASON_TEXT[component]
+        text = (raises if points > 0 else lowers).format(n=counts.get(component, 0))
+        out.append(f"{'+' if points > 0 else '-'}{abs(points):.0f}: {text}")
+        if len(out) == limit:
+            break
+    if analysis.signals.coverage == "insufficient_coverage":
+        out.append("insufficient coverage: no independent article on this story to compare with")
+    return out
+
+
+def score_object(
+    analysis: ArticleAnalysis, prediction: dict[str, Any], model_version: str, source: dict[str, Any] | None
+) -> dict[str, Any]:
+    doc = analysis.doc
+    contributions = prediction["contributions"]
+    components = {
+        name: {
+            "value": round(float(analysis.signals.component_values.get(name, 0.0)), 3),
+            "contribution": contributions.get(name, 0.0),
+            "evidence": analysis.signals.evidence.get(name, []),
+        }
+        for name in COMPONENTS
+    }
+    claims = []
+    for sentence in doc.sentences:
+        claim = analysis.claims.get(sentence.index)
+        if claim is None:
+            continue
+        claims.append(
+            {
+                "text": sentence.text,
+                "start": sentence.start,
+                "end": sentence.end,
+                "kind": sentence.kind,
+                "cluster_id": claim.cluster_id,
+                "status": claim.status,
+                "supported_by": claim.supported_by,
+                "check_worthy": sentence.check_worthy,
+                "hedged": sentence.hedged,
+            }
+        )
+    return {
+        "article_id": doc.article_id,
+        "id": doc.external_id,
+        "input": doc.input,
+        "title": doc.title,
+        "url": doc.url,
+        "language": doc.language,
+        "score": prediction["score"],
+        "label": prediction["label"],
+        "confidence": prediction["confidence"],
+        "model_version": model_version,
+        "reasons": reasons(analysis, contributions),
+        "components": components,
+        "flags": [flag.to_dict() for flag in analysis.signals.flags],
+        "claims": claims,
+        "coverage": analysis.signals.coverage,
+        "independent_sources": analysis.independent_sources,
+        "derivative_of": analysis.derivative_of,
+        "story_id": analysis.story_id,
+        "source": source or {"domain": doc.source, "rating": None, "interval": None, "n_articles": 0},
+        "notes": doc.notes,
+        "text": doc.text,
+    }

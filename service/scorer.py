@@ -1,0 +1,75 @@
+"""Signals -> calibrated 0-100 score, label, confidence and per-component contributions.
+
+The model is the trained artifact `models/article_scorer.joblib` (a dict holding a
+calibrated scikit-learn classifier, its feature order and the baseline feature
+values of a typical training article). Contributions are "what the score would
+lose or gain if this component looked like a typical article's": the score minus
+the score with that component's features reset to the baseline.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from .signals import COMPONENT_OF, COMPONENTS, FEATURES
+
+LABELS = (("reliable", 65.0), ("mixed", 40.0), ("unreliable", 0.0))
+
+
+def label_for(score: float) -> str:
+    return next(name for name, floor in LABELS if score >= floor)
+
+
+def predict(bundle: dict[str, Any] | None, rows: np.ndarray, independent_sources: list[int]) -> list[dict[str, Any]]:
+    if bundle is None:
+        return [
+            {"probability": 0.5, "score": 50.0, "label": "mixed", "confidence": 0.0, "contributions": {}}
+            for _ in range(len(rows))
+        ]
+    if list(bundle["features"]) != FEATURES:
+        from .errors import ModelArtifactError
+
+        raise ModelArtifactError("article_scorer was trained on other features; retrain with `python -m training`")
+    model = bundle["model"]
+    baseline = np.asarray(bundle["baseline"], dtype=np.float64)
+    proba = model.predict_proba(rows)[:, 1]
+    contributions: list[dict[str, float]] = [{} for _ in range(len(rows))]
+    for component in COMPONENTS:
+        cols = [i for i, f in enumerate(FEATURES) if COMPONENT_OF[f] == component]
+        reset = rows.copy()
+        reset[:, cols] = baseline[cols]
+        without = model.predict_proba(reset)[:, 1]
+        for k in range(len(rows)):
+            contributions[k][component] = round(100.0 * float(proba[k] - without[k]), 1)
+    out = []
+    for k, p in enumerate(proba):
+        score = round(100.0 * float(p), 1)
+        coverage = min(1.0, (independent_sources[k] + 1) / 4.0)
+        confidence = float(np.clip(0.5 * coverage + 0.5 * abs(2 * p - 1), 0.05, 0.99))
+        out.append(
+            {
+                "probability": float(p),
+                "score": score,
+                "label": label_for(score),
+                "confidence": round(confidence, 2),
+                "contributions": contributions[k],
+            }
+        )
+    return out
+
+
+def source_rating(domain: str, probabilities: list[float], prior: tuple[float, float] = (2.0, 2.0)) -> dict[str, Any]:
+    """Beta posterior over the outlet's article reliability: mean and 90% interval, narrowing with articles."""
+    from scipy.stats import beta
+
+    a = prior[0] + float(sum(probabilities))
+    b = prior[1] + float(sum(1 - p for p in probabilities))
+    lo, hi = beta.ppf([0.05, 0.95], a, b)
+    return {
+        "domain": domain,
+        "rating": round(100 * a / (a + b), 1),
+        "interval": [round(100 * float(lo), 1), round(100 * float(hi), 1)],
+        "n_articles": len(probabilities),
+    }

@@ -1,0 +1,177 @@
+"""Cut normalized text into typed sentences with character offsets.
+
+Kinds: heading, furniture, quote, question, claim. Abbreviations (M., MM., Mme, Dr.),
+initials and French quotes « » do not end a sentence.
+"""
+
+from __future__ import annotations
+
+import re
+
+from . import furniture, lexicon, mentions
+from .records import Sentence
+
+_ABBREVIATIONS = {a.lower() for a in lexicon.HONORIFICS} | {
+    "etc",
+    "cf",
+    "p",
+    "pp",
+    "vol",
+    "no",
+    "n°",
+    "art",
+    "av",
+    "bd",
+    "env",
+    "min",
+    "max",
+    "vs",
+    "jan",
+    "fév",
+    "feb",
+    "oct",
+    "nov",
+    "déc",
+    "dec",
+    "sept",
+    "gen",
+    "gén",
+    "col",
+    "lt",
+    "sgt",
+    "gov",
+    "sen",
+    "rep",
+    "inc",
+    "ltd",
+    "co",
+    "corp",
+    "ste",
+    "u.s",
+    "e.g",
+    "i.e",
+    "approx",
+    "dept",
+}
+_BOUNDARY = re.compile(r"[.!?…]+[»\"')\]]*(?=\s+)")
+_QUOTE_SPAN = re.compile(r"«[^»]{3,}»|\"[^\"]{8,}\"")
+_TERMINAL = (".", "!", "?", "…", "»", '"', ")", ":", ";")
+
+
+def split_sentences(block: str) -> list[tuple[int, int]]:
+    """(start, end) spans of sentences inside one paragraph."""
+    spans: list[tuple[int, int]] = []
+    start = 0
+    depth = 0
+    last = 0
+    for match in _BOUNDARY.finditer(block):
+        pos = match.end()
+        segment = block[last:pos]
+        depth += segment.count("«") - segment.count("»")
+        last = pos
+        if depth > 0 and pos - start < 600:
+            continue  # still inside a « » quotation
+        before = block[start : match.start()]
+        token = re.search(r"([\w.°'-]+)$", before)
+        word = token.group(1) if token else ""
+        if match.group(0).startswith(".") and len(match.group(0).rstrip("»\"')]")) == 1:
+            if word.lower().rstrip(".") in _ABBREVIATIONS or word.lower() in _ABBREVIATIONS:
+                continue
+            if len(word) == 1 and word.isupper():
+                continue  # an initial: "J. K. Rowling"
+            if re.fullmatch(r"(?:[A-Za-z]\.)+[A-Za-z]?", word):
+                continue  # "U.S." style
+        rest = block[pos:].lstrip()
+        if rest and not (rest[0].isupper() or rest[0].isdigit() or rest[0] in "«\"'(—–-["):
+            continue
+        spans.append((start, pos))
+        start = pos
+        while start < len(block) and block[start].isspace():
+            start += 1
+    if start < len(block):
+        spans.append((start, len(block)))
+    return [(s, e) for s, e in spans if block[s:e].strip()]
+
+
+def segment(text: str, sentence_initial_vocab: set[str], boilerplate: set[str] | None = None) -> list[Sentence]:
+    """Typed sentences of a normalized article; each paragraph is a line of `text`."""
+    lines = text.split("\n")
+    furniture_reasons = furniture.classify_lines(lines)
+    if boilerplate:
+        for i, line in enumerate(lines):
+            if i not in furniture_reasons and line.strip() and furniture.is_boilerplate(line, boilerplate):
+                furniture_reasons[i] = "repeated in other articles of the same source (site template)"
+    duplicate_of_line = furniture.duplicate_lines(lines, furniture_reasons)
+    first_content = next((i for i, line in enumerate(lines) if line.strip()), -1)
+
+    sentences: list[Sentence] = []
+    first_sentence_of_line: dict[int, int] = {}
+    offset = 0
+    paragraph = -1
+    for i, line in enumerate(lines):
+        line_start = offset
+        offset += len(line) + 1
+        if not line.strip():
+            continue
+        paragraph += 1
+        words = line.split()
+        is_heading_line = (
+            (i == first_content and len(words) <= 30 and not line.rstrip().endswith("."))
+            or (len(words) <= 14 and not line.rstrip().endswith(_TERMINAL))
+            or (len(words) <= 14 and _is_quoted_heading(line))
+            or bool(lexicon.CREDIT_RE.match(line.strip()))
+        )
+        spans = [(0, len(line))] if i in furniture_reasons or is_heading_line else split_sentences(line)
+        first_sentence_of_line[i] = len(sentences)
+        for s, e in spans:
+            sent_text = line[s:e]
+            start = line_start + s
+            kind = _kind(sent_text, i in furniture_reasons, is_heading_line)
+            sentence = Sentence(
+                index=len(sentences),
+                start=start,
+                end=line_start + e,
+                text=sent_text,
+                kind=kind,
+                paragraph=paragraph,
+                furniture_reason=furniture_reasons.get(i),
+            )
+            if kind != "furniture":
+                sentence.names = mentions.find_names(sent_text, start, sentence_initial_vocab)
+                sentence.figures = mentions.find_figures(sent_text)
+                sentence.dates = mentions.find_dates(sent_text)
+                sentence.hedged = mentions.is_hedged(sent_text)
+                sentence.attributed = mentions.is_attributed(sent_text) or kind == "quote"
+                sentence.negative = mentions.is_negative(sent_text)
+            sentences.append(sentence)
+    for line_index, original_line in duplicate_of_line.items():
+        # A repeated paragraph repeats each of its sentences; point at the first sentence of the original.
+        if line_index in first_sentence_of_line and original_line in first_sentence_of_line:
+            first = first_sentence_of_line[line_index]
+            target = first_sentence_of_line[original_line]
+            for sentence in sentences[first:]:
+                if sentence.start >= _line_end(lines, line_index):
+                    break
+                sentence.duplicate_of = target
+    return sentences
+
+
+def _line_end(lines: list[str], index: int) -> int:
+    return sum(len(line) + 1 for line in lines[: index + 1])
+
+
+def _is_quoted_heading(line: str) -> bool:
+    stripped = line.strip()
+    return stripped.startswith(("«", '"')) and stripped.endswith(("»", '"')) and "," not in stripped
+
+
+def _kind(text: str, is_furniture: bool, is_heading: bool) -> str:
+    if is_furniture:
+        return "furniture"
+    if is_heading:
+        return "heading"
+    if text.rstrip().endswith("?"):
+        return "question"
+    if _QUOTE_SPAN.search(text):
+        return "quote"
+    return "claim"

@@ -1,0 +1,299 @@
+"""Article signals: one function per signal, each returning values and the spans behind them.
+
+Input is one article inside its analysed story (claims with statuses, families,
+contradictions, generic probabilities); output is plain numbers for the scorer and
+flags with offsets for the reader.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from . import lexicon
+from .records import Claim, Document, Flag, Sentence
+
+# Feature order is the scorer's contract; `COMPONENT_OF` groups them for explanations.
+FEATURES = [
+    "corroborated_share",
+    "independent_sources",
+    "unsupported_share",
+    "hedged_unsupported_share",
+    "contradiction_share",
+    "generic_share",
+    "misspelled_names",
+    "attributed_share",
+    "agency",
+    "furniture_share",
+    "duplicate_share",
+    "artefact_rate",
+    "loaded_rate",
+    "derivative",
+]
+COMPONENT_OF = {
+    "corroborated_share": "corroboration",
+    "independent_sources": "corroboration",
+    "unsupported_share": "unsupported_claims",
+    "hedged_unsupported_share": "unsupported_claims",
+    "contradiction_share": "contradiction",
+    "generic_share": "generic_assertions",
+    "misspelled_names": "name_consistency",
+    "attributed_share": "attribution",
+    "agency": "attribution",
+    "furniture_share": "presentation",
+    "duplicate_share": "presentation",
+    "artefact_rate": "presentation",
+    "loaded_rate": "presentation",
+    "derivative": "derivative",
+}
+COMPONENTS = list(dict.fromkeys(COMPONENT_OF.values()))
+# The direction an editor expects each signal to push the score (+1 up, -1 down, 0 either):
+# the scorer is constrained to it and learns only how far.
+FEATURE_DIRECTION = {
+    "corroborated_share": 1,
+    "independent_sources": 0,
+    "unsupported_share": -1,
+    "hedged_unsupported_share": -1,
+    "contradiction_share": -1,
+    "generic_share": -1,
+    "misspelled_names": -1,
+    "attributed_share": 1,
+    "agency": 1,
+    "furniture_share": -1,
+    "duplicate_share": -1,
+    "artefact_rate": -1,
+    "loaded_rate": -1,
+    "derivative": -1,
+}
+
+_TOKEN = re.compile(r"[\wÀ-ÿ'-]+")
+
+
+@dataclass
+class ArticleSignals:
+    values: dict[str, float]
+    flags: list[Flag] = field(default_factory=list)
+    evidence: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    component_values: dict[str, float] = field(default_factory=dict)
+    coverage: str = "ok"  # "ok" | "insufficient_coverage"
+
+
+def _span(doc: Document, sentence: Sentence) -> dict[str, Any]:
+    return {"start": sentence.start, "end": sentence.end, "text": sentence.text}
+
+
+def claim_sentences(doc: Document) -> list[Sentence]:
+    """The sentences whose support is judged: assertions and quotes, not headings or furniture."""
+    return [s for s in doc.content_sentences if s.kind in ("claim", "quote")]
+
+
+def corroboration(doc: Document, claims: dict[int, Claim], independent_sources: int) -> ArticleSignals:
+    judged = [s for s in claim_sentences(doc) if s.check_worthy and s.index in claims]
+    supported = [s for s in judged if claims[s.index].status == "supported"]
+    unsupported = [s for s in judged if claims[s.index].status == "unsupported"]
+    decided = len(supported) + len(unsupported)
+    insufficient = independent_sources == 0
+    share = len(supported) / decided if decided and not insufficient else 0.5
+    result = ArticleSignals(
+        values={"corroborated_share": share, "independent_sources": math.log1p(independent_sources)},
+        coverage="insufficient_coverage" if insufficient else "ok",
+    )
+    result.evidence["corroboration"] = [
+        {**_span(doc, s), "supported_by": claims[s.index].supported_by} for s in supported
+    ]
+    result.component_values["corroboration"] = share
+    n_claims = max(1, len(claim_sentences(doc)))
+    hedged = [s for s in unsupported if s.hedged]
+    result.values["unsupported_share"] = 0.0 if insufficient else len(unsupported) / n_claims
+    result.values["hedged_unsupported_share"] = 0.0 if insufficient else len(hedged) / n_claims
+    result.component_values["unsupported_claims"] = result.values["unsupported_share"]
+    if not insufficient:
+        for s in unsupported:
+            hedge = " It is hedged (reported as rumour or unconfirmed)." if s.hedged else ""
+            result.flags.append(
+                Flag(
+                    "unsupported_claim",
+                    s.start,
+                    s.end,
+                    s.text,
+                    f"Check-worthy claim that no independent source in this story confirms.{hedge}",
+                )
+            )
+    result.evidence["unsupported_claims"] = [{**_span(doc, s), "hedged": s.hedged} for s in unsupported]
+    return result
+
+
+def contradiction(doc: Document, claims: dict[int, Claim]) -> ArticleSignals:
+    flags = []
+    for s in claim_sentences(doc):
+        claim = claims.get(s.index)
+        if claim and claim.contradicted_by:
+            other = claim.contradicted_by[0]
+            flags.append(
+                Flag(
+                    "contradiction",
+                    s.start,
+                    s.end,
+                    s.text,
+                    f"Disagrees with {other.get('source') or other['article_id']}: {other['reason']} "
+                    f"(“{other['text'][:120]}”)",
+                )
+            )
+    share = len(flags) / max(1, len(claim_sentences(doc)))
+    return ArticleSignals(
+        values={"contradiction_share": share},
+        flags=flags,
+        evidence={"contradiction": [f.to_dict() for f in flags]},
+        component_values={"contradiction": share},
+    )
+
+
+def generic_assertions(doc: Document, generic_probability: dict[int, float], threshold: float) -> ArticleSignals:
+    candidates = [s for s in doc.content_sentences if s.kind in ("claim", "question")]
+    flags = [
+        Flag(
+            "generic_assertion",
+            s.start,
+            s.end,
+            s.text,
+            f"Asserts nothing checkable (generic-assertion probability {generic_probability[s.index]:.2f}).",
+        )
+        for s in candidates
+        if generic_probability.get(s.index, 0.0) >= threshold
+    ]
+    share = len(flags) / max(1, len(candidates))
+    return ArticleSignals(
+        values={"generic_share": share},
+        flags=flags,
+        evidence={"generic_assertions": [f.to_dict() for f in flags]},
+        component_values={"generic_assertions": share},
+    )
+
+
+def name_consistency(name_flags: list[Flag]) -> ArticleSignals:
+    distinct = {f.text for f in name_flags}
+    return ArticleSignals(
+        values={"misspelled_names": float(min(len(distinct), 3))},
+        flags=list(name_flags),
+        evidence={"name_consistency": [f.to_dict() for f in name_flags]},
+        component_values={"name_consistency": float(len(distinct))},
+    )
+
+
+def attribution(doc: Document) -> ArticleSignals:
+    judged = claim_sentences(doc)
+    attributed = [s for s in judged if s.attributed]
+    share = len(attributed) / max(1, len(judged))
+    agency = float(bool(lexicon.AGENCY_RE.search(doc.text)))
+    return ArticleSignals(
+        values={"attributed_share": share, "agency": agency},
+        evidence={"attribution": [_span(doc, s) for s in attributed]},
+        component_values={"attribution": share},
+    )
+
+
+def presentation(doc: Document) -> ArticleSignals:
+    flags: list[Flag] = []
+    sentences = doc.sentences
+    by_index = {s.index: s for s in sentences}
+    for s in sentences:
+        if s.kind == "furniture":
+            flags.append(
+                Flag("furniture", s.start, s.end, s.text, (s.furniture_reason or "page furniture").capitalize())
+            )
+        elif s.duplicate_of is not None:
+            original = by_index.get(s.duplicate_of)
+            where = f" (first at offset {original.start})" if original else ""
+            flags.append(Flag("duplicate", s.start, s.end, s.text, f"Repeats a paragraph of this article{where}."))
+    artefacts = 0
+    loaded = 0
+    for s in doc.content_sentences:
+        for start, end, word in repeated_words(s.text):
+            artefacts += 1
+            flags.append(
+                Flag(
+                    "translation_artefact",
+                    s.start + start,
+                    s.start + end,
+                    s.text[start:end],
+                    f"“{word}” is repeated within a few words, a typical machine-translation artefact.",
+                )
+            )
+        for match in lexicon.LOADED_RE.finditer(s.text):
+            loaded += 1
+            flags.append(
+                Flag(
+                    "loaded_language",
+                    s.start + match.start(),
+                    s.start + match.end(),
+                    match.group(0),
+                    "Loaded or sensational wording.",
+                )
+            )
+    n = max(1, len(sentences))
+    n_content = max(1, len(doc.content_sentences))
+    values = {
+        "furniture_share": sum(1 for s in sentences if s.kind == "furniture") / n,
+        "duplicate_share": sum(1 for s in sentences if s.duplicate_of is not None) / n,
+        "artefact_rate": min(1.0, artefacts / n_content * 5),
+        "loaded_rate": min(1.0, loaded / n_content * 5),
+    }
+    return ArticleSignals(
+        values=values,
+        flags=flags,
+        evidence={"presentation": [f.to_dict() for f in flags]},
+        component_values={"presentation": 1.0 - min(1.0, sum(values.values()))},
+    )
+
+
+def repeated_words(text: str, window: int = 3) -> list[tuple[int, int, str]]:
+    """A content word used twice within `window` words ("maintenant protège maintenant")."""
+    tokens = [(m.start(), m.end(), m.group(0).lower()) for m in _TOKEN.finditer(text)]
+    found = []
+    for i, (start, _, word) in enumerate(tokens):
+        if len(word) < 4 or word in lexicon.FUNCTION_WORDS or word.isdigit():
+            continue
+        for j in range(i + 1, min(len(tokens), i + window + 1)):
+            if tokens[j][2] == word and not (j == i + 1 and word in ("très", "very", "bien")):
+                found.append((start, tokens[j][1], word))
+                break
+    return found
+
+
+def derivative(doc: Document, original: dict[str, Any] | None) -> ArticleSignals:
+    flags = []
+    if original:
+        first = next(iter(doc.content_sentences), None)
+        start, end, text = (first.start, first.end, first.text) if first else (0, 0, "")
+        flags.append(
+            Flag(
+                "derivative",
+                start,
+                end,
+                text,
+                f"Rewrite of {original.get('source') or original['article_id']} ({original['article_id']}): "
+                f"its sentences have counterparts there (mean match {original['mean_match']:.2f}), "
+                f"{original['order']:.0%} of them in the same order; it does not count as independent support.",
+            )
+        )
+    return ArticleSignals(
+        values={"derivative": float(bool(original))},
+        flags=flags,
+        evidence={"derivative": [original] if original else []},
+        component_values={"derivative": float(bool(original))},
+    )
+
+
+def merge(parts: list[ArticleSignals]) -> ArticleSignals:
+    out = ArticleSignals(values={})
+    for part in parts:
+        out.values.update(part.values)
+        out.flags.extend(part.flags)
+        out.evidence.update(part.evidence)
+        out.component_values.update(part.component_values)
+        if part.coverage != "ok":
+            out.coverage = part.coverage
+    out.flags.sort(key=lambda f: (f.start, f.end, f.type))
+    return out

@@ -1,0 +1,74 @@
+"""Claim equivalence combines the embedding with figures: 10 000 and 20 000 soldiers are two claims."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from service.claims import cluster_claims, sentence_key
+from service.mentions import find_figures, find_names, is_negative
+from service.records import Sentence
+
+
+def _sentence(text: str) -> Sentence:
+    s = Sentence(index=0, start=0, end=len(text), text=text, kind="claim", paragraph=0)
+    s.names, s.figures, s.negative = find_names(text, 0, set()), find_figures(text), is_negative(text)
+    return s
+
+
+def _cluster(texts: list[str], resources: Any) -> Any:
+    sentences = [_sentence(t) for t in texts]
+    vectors = resources.embeddings.encode(texts)
+    th = resources.thresholds["claims"]
+    return cluster_claims(
+        vectors,
+        texts,
+        [sentence_key(s) for s in sentences],
+        list(range(len(texts))),
+        resources.equivalence,
+        th["threshold"],
+        th["contradiction_cosine"],
+    )
+
+
+def test_paraphrases_join_and_different_figures_do_not(resources: Any) -> None:
+    texts = [
+        "Environ 10 000 soldats nord-coréens ont rejoint le front ukrainien, selon Séoul.",
+        "Selon Séoul, quelque 10 000 militaires nord-coréens ont rejoint le front en Ukraine.",
+        "Environ 20 000 soldats nord-coréens ont rejoint le front ukrainien, selon Séoul.",
+    ]
+    result = _cluster(texts, resources)
+    assert result.labels[0] == result.labels[1]
+    assert result.labels[2] != result.labels[0]
+    assert any({i, j} == {0, 2} and reason == "figures differ" for i, j, reason in result.contradictions)
+
+
+def test_unrelated_sentences_stay_apart(resources: Any) -> None:
+    texts = [
+        "Le conseil municipal de Lyon a voté mardi un budget de 12 millions d'euros pour les écoles.",
+        "Le Tour de France partira de Lille en juillet, a annoncé l'organisateur.",
+    ]
+    result = _cluster(texts, resources)
+    assert result.labels[0] != result.labels[1]
+    assert np.all(np.isfinite(resources.embeddings.encode(texts)))
+
+
+def test_pair_features_are_the_documented_ones() -> None:
+    from service.claims import FEATURE_NAMES, pair_feature_matrix
+
+    texts = [
+        "Environ 10 000 soldats nord-coréens ont rejoint le front, selon Séoul.",
+        "Selon Séoul, 20 000 militaires nord-coréens sont au front.",
+        "Le maire de Lyon, Jean Dupont, a voté le budget.",
+    ]
+    keys = [sentence_key(_sentence(t)) for t in texts]
+    left, right = np.array([0, 0]), np.array([1, 2])
+    feats = pair_feature_matrix(keys, left, right, np.array([0.9, 0.1]), np.array([0.5, 0.2]), {})
+    row = dict(zip(FEATURE_NAMES, feats[0], strict=True))
+    assert row["cosine"] == np.float32(0.9) and row["char_cosine"] == np.float32(0.5)
+    assert row["figure_conflict"] == 1 and row["figure_agree"] == 0
+    assert row["name_agree"] == 1  # both name Séoul
+    assert 0 < row["word_jaccard"] < 1 and 0 < row["stem_containment"] <= 1
+    other = dict(zip(FEATURE_NAMES, feats[1], strict=True))
+    assert other["name_conflict"] == 1 and other["figure_conflict"] == 0

@@ -1,0 +1,72 @@
+"""normalize, segment, mentions and names: the rule-based stages on small inputs."""
+
+from __future__ import annotations
+
+from service.mentions import find_figures, find_names, is_negative
+from service.names import near_miss
+from service.normalize import detect_language, normalize_text
+from service.segment import segment, split_sentences
+
+
+def test_normalize_spaces_quotes_and_nfkc() -> None:
+    raw = "L\u2019accord\u00a0: \u00ab\u202fbonjour\u202f\u00bb \u201cyes\u201d ﬁn\r\n\r\n\r\nfin"
+    assert normalize_text(raw) == 'L\'accord : « bonjour » "yes" fin\n\nfin'
+
+
+def test_detect_language_french_english_other() -> None:
+    assert detect_language("Le conseil municipal a voté le budget lundi soir après un long débat.")[0] == "fr"
+    assert detect_language("The city council approved the budget on Monday after a long debate.")[0] == "en"
+    assert detect_language("Der Stadtrat hat am Montag nach langer Debatte den Haushalt genehmigt.")[0] == "de"
+
+
+def test_abbreviations_initials_and_french_quotes_do_not_split() -> None:
+    block = (
+        "« Aujourd'hui, un document est prêt. Il est fondamental », a déclaré M. Poutine à Pyongyang. "
+        "MM. Poutine et Kim se sont vus. Mme Dupont a vu J. K. Rowling hier. Une autre phrase suit ici."
+    )
+    spans = split_sentences(block)
+    sentences = [block[s:e] for s, e in spans]
+    assert sentences == [
+        "« Aujourd'hui, un document est prêt. Il est fondamental », a déclaré M. Poutine à Pyongyang.",
+        "MM. Poutine et Kim se sont vus.",
+        "Mme Dupont a vu J. K. Rowling hier.",
+        "Une autre phrase suit ici.",
+    ]
+
+
+def test_sentence_kinds_and_offsets() -> None:
+    text = normalize_text(
+        "Un titre sans point\n\nLe maire a signé le texte le 3 mars. Pourquoi maintenant ?\n\n"
+        "« C'est une victoire », a dit Anne Roy.\n\nPartager\n\n12 commentaires"
+    )
+    sentences = segment(text, set())
+    kinds = [s.kind for s in sentences]
+    assert kinds == ["heading", "claim", "question", "quote", "furniture", "furniture"]
+    for s in sentences:
+        assert text[s.start : s.end] == s.text
+
+
+def test_names_figures_and_polarity() -> None:
+    sentence = "Selon M. Iouri Ouchakov, Vladimir Poutine a offert à Kim Jong-un une deuxième Aurus."
+    names = [m.text for m in find_names(sentence, 0, set())]
+    assert names == ["Iouri Ouchakov", "Vladimir Poutine", "Kim Jong-un", "Aurus"]
+    assert find_figures("environ 10 000 militaires et vingt-trois articles, en 2024") == ["10000", "23"]
+    assert find_figures("les deux pays ont parlé deux heures") == ["2"]
+    assert is_negative("Il nie fermement les allégations")
+    assert not is_negative("La Russie n'excluait pas une coopération militaro-technique")
+    assert is_negative("Le contenu n'a pas été révélé")
+
+
+def test_name_variants_are_not_misspellings_but_near_misses_are() -> None:
+    assert not near_miss("Kim Jong Un", "Kim Jong-un")  # same key: never even compared, and no word differs
+    assert not near_miss("Putin", "Poutine")
+    assert not near_miss("Vladimir Putin", "Vladimir Poutine")
+    assert not near_miss("Zelenskyy", "Zelensky")
+    assert near_miss("Jim Jung Un", "Kim Jong-un")
+    assert not near_miss("Marine Le Pen", "Jean-Marie Le Pen")
+    assert not near_miss("Kim", "Jim")  # one short word is too ambiguous
+
+
+def test_one_letter_off_surname_is_a_near_miss() -> None:
+    assert near_miss("Eleanor Whitcomb", "Eleanor Whitcombe")
+    assert near_miss("Hélène Desroziers", "Hélène Desrosiers")

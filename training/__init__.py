@@ -1,0 +1,1 @@
+"""Rebuild every artifact in models/ from public data: `python -m training [--data DIR]`."""

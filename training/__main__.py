@@ -1,0 +1,151 @@
+"""`python -m training [--data DIR] [--out DIR]`: rebuild every artifact in models/, deterministically."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+from service.pipeline import EMBEDDED_KINDS, Resources, analyze, prepare
+from service.records import ArticleInput
+
+from . import article_scorer, equivalence, generic_classifier, thresholds
+from .common import SEED, DiskEmbeddings, dump, read_rpm2, sha256_of, write_card
+
+MODEL_VERSION = "2026.11-1"
+
+
+def _independent_pair_evidence(rows: list[dict], res: Resources) -> list[tuple[float, float, float]]:
+    """Derivation evidence between every two articles of each rpm2 story (independent newspapers)."""
+    by_cluster: dict[str, list[dict]] = {}
+    for row in rows:
+        by_cluster.setdefault(row["cluster"], []).append(row)
+    out: list[tuple[float, float, float]] = []
+    for cluster in sorted(by_cluster):
+        articles = [ArticleInput(text=r["text"], title=r["title"], input=r["doc_id"]) for r in by_cluster[cluster]]
+        for analysis in analyze(prepare(articles), res):
+            out.extend(analysis.pair_evidence.values())
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m training", description=__doc__)
+    parser.add_argument("--data", type=Path, default=Path(__file__).resolve().parent.parent.parent / "shared" / "data")
+    parser.add_argument("--out", type=Path, default=Path(__file__).resolve().parent.parent / "models")
+    parser.add_argument(
+        "--cache", type=Path, default=None, help="file to keep sentence vectors in between runs (speeds up retraining)"
+    )
+    args = parser.parse_args(argv)
+    data, out = args.data.resolve(), args.out.resolve()
+    out.mkdir(parents=True, exist_ok=True)
+    started = time.time()
+
+    def log(message: str) -> None:
+        print(f"[{time.time() - started:6.1f}s] {message}", file=sys.stderr, flush=True)
+
+    emb = DiskEmbeddings(args.cache)
+    rows = read_rpm2(data)
+    docs = prepare([ArticleInput(text=r["text"], title=r["title"], input=r["doc_id"]) for r in rows])
+    clusters = [r["cluster"] for r in rows]
+    topics = [r["topic"] for r in rows]
+    embedded = [[s for s in d.content_sentences if s.kind in EMBEDDED_KINDS] for d in docs]
+    vectors = [emb.encode([s.text for s in ss]) for ss in embedded]
+    log(f"rpm2: {len(docs)} articles, {sum(map(len, embedded))} sentences embedded")
+
+    eq_model, eq_metrics = equivalence.build(data, emb, [s.text for ss in embedded for s in ss])
+    dump(eq_model, out / "claim_equivalence.joblib")
+    spearman, cosine = eq_metrics["spearman_dev_equivalence"], eq_metrics["spearman_dev_cosine"]
+    log(f"claim equivalence: Spearman {spearman} (cosine alone {cosine})")
+
+    from .common import read_stsb
+    from .equivalence import pair_matrix
+
+    dev_pairs = read_stsb(data / "stsb-fr" / "stsb-fr-dev.csv")
+    dev_x = pair_matrix(dev_pairs, emb, eq_model["vectorizer"], eq_model["idf"])
+    import numpy as np
+
+    contradiction = thresholds.contradiction_cosine(
+        dev_x[:, 0], np.asarray([p[2] for p in dev_pairs]), equivalence.SAME_CLAIM_GOLD
+    )
+    story_th = thresholds.story_thresholds(docs, vectors, clusters, topics)
+    log(f"stories: {story_th}")
+    gen_model, gen_metrics = generic_classifier.build(data, docs, clusters, topics, emb, SEED)
+    dump(gen_model, out / "generic_sentence.joblib")
+    log(f"generic classifier: {gen_metrics}")
+
+    all_thresholds = {
+        "story": story_th,
+        "claims": {"threshold": eq_metrics["threshold"], "contradiction_cosine": contradiction},
+        "provenance": {
+            "mean_match": 2.0,
+            "order": 2.0,
+            "containment": 2.0,
+            "copy_containment": 2.0,
+        },  # off while measuring independent pairs
+        "generic": {"threshold": gen_metrics["threshold"]},
+    }
+    res = Resources(embeddings=emb, equivalence=eq_model, generic=gen_model, scorer=None, thresholds=all_thresholds)
+    folds = (frozenset(t for t in set(topics) if t % 2), frozenset(t for t in set(topics) if not t % 2))
+    generic_for_topic = {}
+    for fold in folds:
+        fold_model, _ = generic_classifier.build(data, docs, clusters, topics, emb, SEED, excluded_topics=fold)
+        generic_for_topic.update(dict.fromkeys(fold, fold_model))
+    log("generic classifier: cross-fitted models for the scorer's training data")
+    all_thresholds["provenance"] = thresholds.provenance_thresholds(_independent_pair_evidence(rows, res))
+    log(f"provenance: {all_thresholds['provenance']}")
+    (out / "thresholds.json").write_text(json.dumps(all_thresholds, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+
+    x, y, groups, kinds = article_scorer.build_dataset(rows, res, SEED, generic_for_topic)
+    log(f"scorer data: {len(y)} examples ({int(y.sum())} clean)")
+    bundle, sc_metrics = article_scorer.train(x, y, groups, kinds, SEED)
+    dump(bundle, out / "article_scorer.joblib")
+    log(f"scorer: auc {sc_metrics['auc_test']} brier {sc_metrics['brier_test']} ece {sc_metrics['ece_test']}")
+    emb.save()
+
+    datasets = {
+        "rpm2-fr-dev": {
+            "sha256": sha256_of(data / "rpm2-fr-dev" / "documents.jsonl"),
+            "licence": "GNU GPL v3",
+            "citation": "de Loupy et al., LREC 2010 (RPM2)",
+        },
+        "stsb-fr": {
+            "sha256": sha256_of(data / "stsb-fr" / "stsb-fr-train.csv"),
+            "licence": "CC BY-SA 4.0",
+            "citation": "PhilipMay/stsb-multi-mt (STS-B, Cer et al. 2017)",
+        },
+        "checkthat-subjectivity-en": {
+            "sha256": sha256_of(data / "checkthat-subjectivity-en" / "train_en.tsv"),
+            "licence": "CC BY-NC-SA 4.0",
+            "citation": "CLEF 2025 CheckThat! task 1",
+        },
+    }
+    common = {"model_version": MODEL_VERSION, "seed": SEED, "embedder": emb.name, "datasets": datasets}
+    write_card(
+        out,
+        "claim_equivalence",
+        "claim equivalence (stsb-fr)",
+        equivalence.__doc__ or "",
+        {**common, "metrics": eq_metrics, "thresholds": all_thresholds},
+    )
+    write_card(
+        out,
+        "generic_sentence",
+        "generic-assertion sentence classifier",
+        generic_classifier.__doc__ or "",
+        {**common, "metrics": gen_metrics},
+    )
+    write_card(
+        out,
+        "article_scorer",
+        "article reliability scorer",
+        article_scorer.__doc__ or "",
+        {**common, "metrics": sc_metrics, "features": list(bundle["features"])},
+    )
+    log(f"done: artifacts in {out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
