@@ -51,6 +51,9 @@ def stems_of(text: str) -> frozenset[str]:
 
 def sentence_key(sentence: Sentence) -> SentenceKey:
     words = frozenset(content_words(sentence.text))
+    # Names are compared on their own (name agreement); left in the stems, the actors a whole
+    # story is about would make every pair of its sentences look alike.
+    name_stems = stems_of(" ".join(m.text for m in sentence.names))
     names = frozenset(name_key(m.text.split()[-1]) for m in sentence.names)
     quotes = tuple(frozenset(content_words(m.group(1) or m.group(2) or "")) for m in _QUOTED_RE.finditer(sentence.text))
     return SentenceKey(
@@ -58,7 +61,7 @@ def sentence_key(sentence: Sentence) -> SentenceKey:
         frozenset(sentence.figures),
         names,
         sentence.negative,
-        stems_of(sentence.text),
+        stems_of(sentence.text) - name_stems,
         tuple(q for q in quotes if len(q) >= 2),
     )
 
@@ -74,11 +77,12 @@ def containment(ka: SentenceKey, kb: SentenceKey, idf: dict[str, float]) -> floa
 
 
 def shares_quotation(ka: SentenceKey, kb: SentenceKey) -> bool:
-    """Both quote the same words (two or more content words, most of either quotation): one statement."""
+    """Both quote the same words (2+ content words and 60% of the shorter quotation, or 3+ and half): one statement."""
     for qa in ka.quotes:
         for qb in kb.quotes:
             shared = len(qa & qb)
-            if shared >= 2 and shared / min(len(qa), len(qb)) >= 0.6:
+            share = shared / min(len(qa), len(qb))
+            if (shared >= 2 and share >= 0.6) or (shared >= 3 and share >= 0.5):
                 return True
     return False
 
@@ -155,7 +159,7 @@ def figures_disagree(ka: SentenceKey, kb: SentenceKey) -> bool:
 @dataclass
 class ClaimClusters:
     labels: list[int]  # cluster label per candidate sentence
-    matches: list[tuple[int, int, float]]  # one-to-one equivalent pairs across articles (i, j, probability)
+    matches: list[tuple[int, int, float]]  # equivalent pairs across articles (i, j, probability)
     # best equivalence probability of sentence i in each other article: (i, article) -> (probability, j)
     best: dict[tuple[int, int], tuple[float, int]]
     contradictions: list[tuple[int, int, str]]  # (candidate i, candidate j, reason)
@@ -169,6 +173,7 @@ def cluster_claims(
     equivalence: dict[str, object],
     threshold: float,
     contradiction_cosine: float,
+    mutual_threshold: float = 1.0,
     prefilter_cosine: float = 0.25,
 ) -> ClaimClusters:
     """Claims are connected components of one-to-one matches between articles.
@@ -176,7 +181,9 @@ def cluster_claims(
     Each pair of articles is matched greedily, most probable pair first, each sentence
     matched at most MATCHES_PER_ARTICLE times per other article (a sentence may state two
     claims): one sentence cannot absorb a whole article, which is what makes plain
-    connected components chain unrelated claims together.
+    connected components chain unrelated claims together. At the lower `mutual_threshold`,
+    i and j also match when j is i's closest sentence in j's article and i is among j's
+    two closest in i's article.
     """
     n = len(keys)
     parent = list(range(n))
@@ -190,6 +197,7 @@ def cluster_claims(
     contradictions: list[tuple[int, int, str]] = []
     matches: list[tuple[int, int, float]] = []
     best: dict[tuple[int, int], tuple[float, int]] = {}
+    near: dict[tuple[int, int], list[tuple[float, int]]] = defaultdict(list)
     if n:
         cosine = vectors @ vectors.T
         article_arr = np.asarray(articles)
@@ -204,15 +212,17 @@ def cluster_claims(
             proba = equivalence["model"].predict_proba(feats)[:, 1]  # type: ignore[attr-defined]
             accepted = []
             for (i, j), p, f in zip(candidate, proba, feats, strict=True):
-                for x, y in ((int(i), int(j)), (int(j), int(i))):
-                    if best.get((x, articles[y]), (-1.0, 0))[0] < p:
-                        best[(x, articles[y])] = (float(p), y)
                 if figures_disagree(keys[i], keys[j]):
                     if f[0] >= contradiction_cosine and f[6] > 0:
                         contradictions.append((int(i), int(j), "figures differ"))
                     continue
                 if shares_quotation(keys[i], keys[j]):
                     p = max(p, threshold)  # the same quotation is the same statement, however framed
+                for x, y in ((int(i), int(j)), (int(j), int(i))):
+                    if best.get((x, articles[y]), (-1.0, 0))[0] < p:
+                        best[(x, articles[y])] = (float(p), y)
+                    if p >= mutual_threshold:
+                        near[(x, articles[y])].append((float(p), y))
                 if p >= threshold:
                     # A polarity flip only counts between sentences made of the same words: long
                     # sentences that share a topic often differ in negations that are not the claim.
@@ -231,5 +241,16 @@ def cluster_claims(
                 used[(j, articles[i])] += 1
                 matches.append((i, j, p))
                 parent[find(i)] = find(j)
+            # Mutual matches: j is i's closest in j's article, and i is among j's two closest in
+            # i's article (a sentence may state two claims, and its closest then goes to one).
+            top = {k: {j for _, j in sorted(pairs, reverse=True)[:MATCHES_PER_ARTICLE]} for k, pairs in near.items()}
+            matched_pairs = {(i, j) for i, j, _ in matches} | {(j, i) for i, j, _ in matches}
+            for (i, _other), (p, j) in best.items():
+                if p < mutual_threshold or (i, j) in matched_pairs:
+                    continue
+                if i in top.get((j, articles[i]), set()):
+                    matches.append((i, j, p))
+                    matched_pairs |= {(i, j), (j, i)}
+                    parent[find(i)] = find(j)
     labels = [find(i) for i in range(n)]
     return ClaimClusters(labels=labels, matches=matches, best=best, contradictions=contradictions)

@@ -164,6 +164,7 @@ def _analyze_story(
         res.equivalence,
         th["claims"]["threshold"],
         th["claims"]["contradiction_cosine"],
+        th["claims"].get("mutual_threshold", 1.0),
     )
 
     # provenance: who derives from whom, from each sentence's best counterpart in the other article
@@ -215,8 +216,9 @@ def _analyze_story(
     topic = generic.topic_names([d.content_sentences for d in docs])
     for sentence in flat_sentences:
         sentence.check_worthy = generic.is_specific(sentence, topic)
-    # A sentence another outlet also asserts is checkable by definition: only unmatched ones can be filler.
-    matched = {i for i, j, _ in clusters.matches} | {j for i, j, _ in clusters.matches}
+    # A sentence another outlet clearly also asserts is checkable: only those without such a match can be filler.
+    strong = th["claims"]["threshold"]
+    matched = {i for i, j, p in clusters.matches if p >= strong} | {j for i, j, p in clusters.matches if p >= strong}
     generic_rows = [i for i, s in enumerate(flat_sentences) if s.kind in ("claim", "question") and i not in matched]
     generic_p: dict[tuple[int, int], float] = {}
     if generic_rows and res.generic is not None:
@@ -239,6 +241,9 @@ def _analyze_story(
             label = clusters.labels[i]
             supporters: dict[str, dict[str, str]] = {}
             for j in cluster_members[label]:
+                # A figure is confirmed only by a source that gives the same figure.
+                if sentence.figures and not set(sentence.figures) & set(flat_sentences[j].figures):
+                    continue
                 if owners[j] != a and family[owners[j]] != family[a]:
                     other = docs[owners[j]]
                     supporters.setdefault(

@@ -42,6 +42,8 @@ def reasons(analysis: ArticleAnalysis, contributions: dict[str, float], limit: i
     for component, points in sorted(contributions.items(), key=lambda kv: -abs(kv[1])):
         if abs(points) < 0.5:
             continue
+        if component == "derivative" and (points > 0) == bool(analysis.derivative_of):
+            continue  # a rewrite is reported by its flag; a small model wobble is no reason
         raises, lowers = REASON_TEXT[component]
         text = (raises if points > 0 else lowers).format(n=counts.get(component, 0))
         out.append(f"{'+' if points > 0 else '-'}{abs(points):.0f}: {text}")

@@ -93,7 +93,7 @@ def test_shared_claims_fall_in_one_cluster(seed_results: dict[str, dict[str, Any
             "004": ("document révolutionnaire",),
         },
         "UN sanctions": {"000": ("sanctions de l'ONU",), "002": ("sanctions de l'ONU",)},
-        "gifts": {"000": ("échange de cadeaux",), "002": ("avaient échangé des cadeaux",)},
+        "gifts": {"000": ("échange de cadeaux", "échanges de cadeaux"), "002": ("avaient échangé des cadeaux",)},
     }
     for name, per_seed in groups.items():
         shared = None

@@ -77,7 +77,11 @@ def main(argv: list[str] | None = None) -> int:
 
     all_thresholds = {
         "story": story_th,
-        "claims": {"threshold": eq_metrics["threshold"], "contradiction_cosine": contradiction},
+        "claims": {
+            "threshold": eq_metrics["threshold"],
+            "mutual_threshold": eq_metrics["mutual_threshold"],
+            "contradiction_cosine": contradiction,
+        },
         "provenance": {
             "mean_match": 2.0,
             "order": 2.0,

@@ -1,8 +1,9 @@
 """Article scorer: signals -> calibrated P(reliable), trained on corrupted real articles.
 
-Model: gradient-boosted trees (shallow, so signals can interact, e.g. unsupported claims
-matter more when coverage is high), each signal constrained to the direction an editor
-expects (service.signals.FEATURE_DIRECTION); Platt scaling on a held-out split.
+Model: the average of two Platt-calibrated classifiers: shallow gradient-boosted trees
+(signals can interact, e.g. unsupported claims matter more when coverage is high), each
+signal constrained to the direction an editor expects (service.signals.FEATURE_DIRECTION),
+and a logistic regression on standardised signals.
 
 For every rpm2-fr-dev article, scored against other articles of its story (from none
 to all nine, drawn alike for every example): three clean copies (label 1) and three
@@ -29,9 +30,12 @@ from typing import Any
 
 import numpy as np
 from sklearn.calibration import CalibratedClassifierCV
-from sklearn.ensemble import HistGradientBoostingClassifier
+from sklearn.ensemble import HistGradientBoostingClassifier, VotingClassifier
 from sklearn.frozen import FrozenEstimator
+from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import brier_score_loss, roc_auc_score
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
 
 from service.pipeline import Resources, analyze, feature_row, prepare
 from service.records import ArticleInput
@@ -136,7 +140,11 @@ def train(
     test_clusters = set(shuffled[: max(2, n // 5)])
     calib_clusters = set(shuffled[max(2, n // 5) : 2 * max(2, n // 5)])
     split = np.array(["test" if g in test_clusters else "calib" if g in calib_clusters else "train" for g in groups])
-    base = HistGradientBoostingClassifier(
+    # Two views of the same signals, averaged: boosted trees (interactions, but flat beyond
+    # their last split) and a logistic regression (keeps ranking among weak articles). Each is
+    # Platt-calibrated on the calibration split; the average did better on held-out AUC and
+    # Brier than either alone when this was chosen.
+    trees = HistGradientBoostingClassifier(
         max_iter=300,
         learning_rate=0.05,
         max_depth=3,
@@ -146,11 +154,15 @@ def train(
         monotonic_cst=[FEATURE_DIRECTION[f] for f in FEATURES],
         random_state=0,
     )
-    base.fit(x[split == "train"], y[split == "train"])
-    # Platt scaling rather than isotonic: a smooth map keeps per-component contributions
-    # meaningful (isotonic steps make small feature changes move the score by 0 or by a lot).
-    model = CalibratedClassifierCV(FrozenEstimator(base), method="sigmoid")
-    model.fit(x[split == "calib"], y[split == "calib"])
+    linear = make_pipeline(StandardScaler(), LogisticRegression(C=1.0, max_iter=5000, random_state=0))
+    calibrated = []
+    for name, estimator in (("trees", trees), ("linear", linear)):
+        estimator.fit(x[split == "train"], y[split == "train"])
+        # Platt scaling rather than isotonic: a smooth map keeps per-component contributions
+        # meaningful (isotonic steps make small feature changes move the score by 0 or by a lot).
+        platt = CalibratedClassifierCV(FrozenEstimator(estimator), method="sigmoid")
+        calibrated.append((name, FrozenEstimator(platt.fit(x[split == "calib"], y[split == "calib"]))))
+    model = VotingClassifier(calibrated, voting="soft").fit(x[split == "calib"], y[split == "calib"])
     p_test = model.predict_proba(x[split == "test"])[:, 1]
     y_test = y[split == "test"]
     kinds_test = np.asarray(kinds)[split == "test"]
@@ -169,7 +181,8 @@ def train(
         "brier_test": round(float(brier_score_loss(y_test, p_test)), 4),
         "ece_test": round(expected_calibration_error(y_test, p_test), 4),
         "mean_score_by_example_kind_test": per_kind,
-        "monotonic_constraints": {f: FEATURE_DIRECTION[f] for f in FEATURES},
+        "monotonic_constraints_of_trees": {f: FEATURE_DIRECTION[f] for f in FEATURES},
+        "linear_coefficients": dict(zip(FEATURES, [round(float(c), 4) for c in linear[-1].coef_[0]], strict=True)),
     }
     baseline = np.median(x[(split == "train") & (y == 1)], axis=0)  # a typical clean article
     bundle = {"model": model, "features": list(FEATURES), "baseline": baseline.tolist()}

@@ -27,6 +27,9 @@ from service.records import Sentence
 from .common import DiskEmbeddings, read_stsb
 
 SAME_CLAIM_GOLD = 3.0
+# Mutual best matches between two articles need less: sharing the important details (gold >= 2)
+# is enough when each sentence is the other's closest in the other article.
+MUTUAL_MATCH_GOLD = 2.0
 
 
 def _sentence(text: str) -> Sentence:
@@ -93,6 +96,10 @@ def train(
         "f1_dev_cosine_alone": round(float(max(cos_f1)), 4),
         "cosine_alone_threshold": float(cos_grid[int(np.argmax(cos_f1))]),
         "threshold": float(grid[int(np.argmax(f1s))]),
+        "mutual_match_gold": MUTUAL_MATCH_GOLD,
+        "mutual_threshold": float(
+            grid[int(np.argmax([f1_score(gold_dev >= MUTUAL_MATCH_GOLD, p_dev >= t) for t in grid]))]
+        ),
         "n_train": len(train_pairs),
         "n_dev": len(dev_pairs),
         "coefficients": dict(

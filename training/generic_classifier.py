@@ -153,10 +153,12 @@ def build(
     # policies, and the full embedding learns that topic instead of the vagueness.
     n_embedding = x.shape[1] - len(generic.CUE_NAMES)
     model = make_pipeline(
-        ColumnTransformer([
-            ("embedding", make_pipeline(StandardScaler(), PCA(32, random_state=0)), list(range(n_embedding))),
-            ("cues", StandardScaler(), list(range(n_embedding, x.shape[1]))),
-        ]),
+        ColumnTransformer(
+            [
+                ("embedding", make_pipeline(StandardScaler(), PCA(32, random_state=0)), list(range(n_embedding))),
+                ("cues", StandardScaler(), list(range(n_embedding, x.shape[1]))),
+            ]
+        ),
         LogisticRegression(C=0.05, max_iter=5000, random_state=0),
     )
     model.fit(x_fit, y_fit)

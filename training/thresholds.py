@@ -61,18 +61,24 @@ def provenance_thresholds(pair_evidence: list[tuple[float, float, float]]) -> di
     """Derivation thresholds from same-story pairs of rpm2 articles (different newspapers).
 
     Most such pairs are independent reports; a few reprint one agency dispatch. A pair
-    counts as a rewrite when it is in the top 5% of pairs on meaning (mean match), order
-    and wording (shared word 4-grams) at once, and as a copy when it shares more word
-    4-grams than 99% of pairs.
+    counts as a rewrite when it is at once in the top 5% of pairs on meaning (mean
+    match) and wording (shared word 4-grams) and in the top 10% on order, and as a copy
+    when it shares more word 4-grams than 99% of pairs.
     """
     evidence = np.asarray(pair_evidence)
-    top5 = np.quantile(evidence, 0.95, axis=0)
-    rewrite = (evidence >= top5).all(axis=1)
+    floors = np.array(
+        [
+            np.quantile(evidence[:, 0], 0.95),  # meaning: top 5%
+            np.quantile(evidence[:, 1], 0.90),  # order: top 10% (news order is partly conventional anyway)
+            np.quantile(evidence[:, 2], 0.95),  # wording: top 5%
+        ]
+    )
+    rewrite = (evidence >= floors).all(axis=1)
     copy_containment = max(0.25, float(np.quantile(evidence[:, 2], 0.99)))
     return {
-        "mean_match": round(float(top5[0]), 3),
-        "order": round(float(top5[1]), 3),
-        "containment": round(float(top5[2]), 3),
+        "mean_match": round(float(floors[0]), 3),
+        "order": round(float(floors[1]), 3),
+        "containment": round(float(floors[2]), 3),
         "copy_containment": round(copy_containment, 3),
         "same_story_pairs": len(pair_evidence),
         "same_story_pairs_called_derived": round(float((rewrite | (evidence[:, 2] >= copy_containment)).mean()), 4),
