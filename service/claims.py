@@ -11,13 +11,14 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 from scipy import sparse
-from unidecode import unidecode
 
 from . import lexicon
 from .mentions import name_key
+from .normalize import fold
 from .records import Sentence
 
 CLAIM_KINDS = ("claim", "quote", "heading", "question")
@@ -40,8 +41,9 @@ class SentenceKey:
     quotes: tuple[frozenset[str], ...] = ()
 
 
-def content_words(text: str) -> list[str]:
-    return [w for w in _WORD_RE.findall(unidecode(text).lower()) if w not in lexicon.FUNCTION_WORDS]
+@lru_cache(maxsize=262144)
+def content_words(text: str) -> tuple[str, ...]:
+    return tuple(w for w in _WORD_RE.findall(fold(text)) if w not in lexicon.FUNCTION_WORDS)
 
 
 def stems_of(text: str) -> frozenset[str]:

