@@ -158,6 +158,18 @@ def figures_disagree(ka: SentenceKey, kb: SentenceKey) -> bool:
     return bool(ka.figures and kb.figures and not (ka.figures & kb.figures))
 
 
+def connected_labels(n: int, edges: list[tuple[int, int]]) -> list[int]:
+    """Connected-component label of each of n nodes."""
+    from scipy.sparse.csgraph import connected_components
+
+    if n == 0:
+        return []
+    rows = [i for i, _ in edges]
+    cols = [j for _, j in edges]
+    graph = sparse.coo_matrix((np.ones(len(edges)), (rows, cols)), shape=(n, n))
+    return [int(label) for label in connected_components(graph, directed=False)[1]]
+
+
 @dataclass
 class ClaimClusters:
     labels: list[int]  # cluster label per candidate sentence
@@ -188,14 +200,6 @@ def cluster_claims(
     two closest in i's article.
     """
     n = len(keys)
-    parent = list(range(n))
-
-    def find(x: int) -> int:
-        while parent[x] != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
-
     contradictions: list[tuple[int, int, str]] = []
     matches: list[tuple[int, int, float]] = []
     best: dict[tuple[int, int], tuple[float, int]] = {}
@@ -242,7 +246,6 @@ def cluster_claims(
                 used[(i, articles[j])] += 1
                 used[(j, articles[i])] += 1
                 matches.append((i, j, p))
-                parent[find(i)] = find(j)
             # Mutual matches: j is i's closest in j's article, and i is among j's two closest in
             # i's article (a sentence may state two claims, and its closest then goes to one).
             top = {k: {j for _, j in sorted(pairs, reverse=True)[:MATCHES_PER_ARTICLE]} for k, pairs in near.items()}
@@ -253,6 +256,5 @@ def cluster_claims(
                 if i in top.get((j, articles[i]), set()):
                     matches.append((i, j, p))
                     matched_pairs |= {(i, j), (j, i)}
-                    parent[find(i)] = find(j)
-    labels = [find(i) for i in range(n)]
+    labels = connected_labels(n, [(i, j) for i, j, _ in matches])
     return ClaimClusters(labels=labels, matches=matches, best=best, contradictions=contradictions)

@@ -146,7 +146,7 @@ def discover(folder: Path) -> list[Path]:
 
 
 def _batch(args: argparse.Namespace) -> int:
-    from .pipeline import score_articles
+    from .pipeline import article_id_of, score_articles
     from .store import ArticleStore
 
     paths = discover(args.folder)
@@ -165,7 +165,9 @@ def _batch(args: argparse.Namespace) -> int:
     if not articles:
         raise NoArticlesError(f"{args.folder}: no readable article (.txt, .html, .json, .jsonl, .md) found")
     store = ArticleStore(args.db) if args.db else None
-    context = store.load_articles() if store else []
+    # Stored articles are the context; one that is in this batch again is scored once, as new.
+    new_article_ids = {article_id_of(a) for a in articles}
+    context = [a for article_id, a in store.load_articles() if article_id not in new_article_ids] if store else []
     new_ids = {id(a) for a in articles}
     results = score_articles(context + articles, embedder=args.embedder)
     mine = [r for r, a in zip(results, context + articles, strict=True) if id(a) in new_ids]

@@ -85,6 +85,15 @@ class ArticleAnalysis:
     pair_evidence: dict[str, tuple[float, float, float]] = field(default_factory=dict)
 
 
+def content_id(normalized_text: str) -> str:
+    """An article's id: the first 16 hex digits of the sha256 of its normalized text."""
+    return hashlib.sha256(normalized_text.encode("utf-8")).hexdigest()[:16]
+
+
+def article_id_of(article: ArticleInput) -> str:
+    return content_id(normalize_text(extract_body(article)[0]))
+
+
 def prepare(articles: list[ArticleInput]) -> list[Document]:
     """extract -> normalize -> segment, with corpus-wide vocabulary and per-source boilerplate."""
     extracted = [extract_body(article) for article in articles]
@@ -103,7 +112,7 @@ def prepare(articles: list[ArticleInput]) -> list[Document]:
     for text, (_, filled, kind) in zip(texts, extracted, strict=True):
         language = filled.language or detect_language(text)[0]
         doc = Document(
-            article_id=hashlib.sha256(text.encode("utf-8")).hexdigest()[:16],
+            article_id=content_id(text),
             text=text,
             language=language,
             sentences=segment(text, vocab, boilerplate),

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from .claims import connected_labels
 from .normalize import fold
 
 
@@ -82,14 +83,4 @@ def originality(attributed: int, n_sentences: int, published_at: str | None) -> 
 
 def families(n_articles: int, derivations: list[Derivation]) -> list[int]:
     """Family label per article: connected components of derivation links."""
-    parent = list(range(n_articles))
-
-    def find(x: int) -> int:
-        while parent[x] != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
-
-    for d in derivations:
-        parent[find(d.derived)] = find(d.original)
-    return [find(i) for i in range(n_articles)]
+    return connected_labels(n_articles, [(d.derived, d.original) for d in derivations])

@@ -34,8 +34,13 @@ FLAG_COMPONENT = {
 def reasons(analysis: ArticleAnalysis, contributions: dict[str, float], limit: int = 4) -> list[str]:
     """Plain-language reasons, strongest contribution first."""
     counts: dict[str, int] = {}
+    seen_names: set[str] = set()
     for flag in analysis.signals.flags:
         component = FLAG_COMPONENT.get(flag.type)
+        if flag.type == "misspelled_name":
+            if flag.text in seen_names:
+                continue  # one misspelled name, however often it is repeated
+            seen_names.add(flag.text)
         if component:
             counts[component] = counts.get(component, 0) + 1
     out = []

@@ -36,12 +36,19 @@ class ArticleStore:
         self.conn.execute("PRAGMA journal_mode=WAL")
         self.conn.executescript(SCHEMA)
 
-    def load_articles(self) -> list[ArticleInput]:
+    def load_articles(self) -> list[tuple[str, ArticleInput]]:
+        """(article id, article) of every stored article."""
         rows = self.conn.execute(
-            "SELECT text, title, url, source, published_at, language, input FROM articles ORDER BY article_id"
+            "SELECT article_id, text, title, url, source, published_at, language, input FROM articles"
+            " ORDER BY article_id"
         ).fetchall()
         return [
-            ArticleInput(text=r[0], title=r[1], url=r[2], source=r[3], published_at=r[4], language=r[5], input=r[6])
+            (
+                r[0],
+                ArticleInput(
+                    text=r[1], title=r[2], url=r[3], source=r[4], published_at=r[5], language=r[6], input=r[7]
+                ),
+            )
             for r in rows
         ]
 

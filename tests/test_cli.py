@@ -101,3 +101,30 @@ def test_score_json_and_batch(
     assert sorted(r["score"] for r in lines) == sorted(r["score"] for r in results)
     errors = (tmp_path / "out.errors.jsonl").read_text(encoding="utf-8")
     assert "broken.json" in errors and "invalid JSON" in errors
+
+
+def test_batch_with_store_scores_against_stored_articles(
+    tmp_path: Path, seed_paths: list[Path], capsys: pytest.CaptureFixture[str], resources: object
+) -> None:
+    import sqlite3
+
+    first, second = tmp_path / "first", tmp_path / "second"
+    first.mkdir()
+    second.mkdir()
+    for p in seed_paths[:4]:
+        (first / p.name).write_bytes(p.read_bytes())
+    (second / seed_paths[4].name).write_bytes(seed_paths[4].read_bytes())
+    db = tmp_path / "store.sqlite"
+    assert main(["batch", str(first), "--out", str(tmp_path / "a.jsonl"), "--db", str(db)]) == EXIT_OK
+    assert main(["batch", str(second), "--out", str(tmp_path / "b.jsonl"), "--db", str(db)]) == EXIT_OK
+    capsys.readouterr()
+    (result,) = [json.loads(line) for line in (tmp_path / "b.jsonl").read_text(encoding="utf-8").splitlines()]
+    # Scored against the four stored seeds: the misspelled name is found from their spellings.
+    assert any(f["type"] == "misspelled_name" and f["text"] == "Jim Jung Un" for f in result["flags"])
+    assert result["independent_sources"] >= 2
+    # Re-running the same folder stores nothing twice and scores the article as before.
+    assert main(["batch", str(second), "--out", str(tmp_path / "c.jsonl"), "--db", str(db)]) == EXIT_OK
+    (again,) = [json.loads(line) for line in (tmp_path / "c.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert again["score"] == result["score"] and again["derivative_of"] is None
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("SELECT COUNT(*) FROM articles").fetchone()[0] == 5

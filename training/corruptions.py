@@ -143,11 +143,15 @@ def duplicate_paragraphs(text: str, rng: random.Random, strength: int, **_: obje
     return "\n".join(paras)
 
 
+def _body_paragraph(paras: list[str], rng: random.Random) -> int:
+    """A paragraph after the title (the title itself when there is nothing else)."""
+    return min(rng.randrange(1, max(2, len(paras))), len(paras) - 1)
+
+
 def loaded_wording(text: str, rng: random.Random, strength: int, **_: object) -> str:
     paras = paragraphs(text)
     for _i in range(strength + 1):
-        i = rng.randrange(1, max(2, len(paras)))
-        i = min(i, len(paras) - 1)
+        i = _body_paragraph(paras, rng)
         paras[i] = rng.choice(LOADED_PREFIXES_FR) + paras[i][:1].lower() + paras[i][1:]
     return "\n".join(paras)
 
@@ -155,8 +159,7 @@ def loaded_wording(text: str, rng: random.Random, strength: int, **_: object) ->
 def translation_artefacts(text: str, rng: random.Random, strength: int, **_: object) -> str:
     paras = paragraphs(text)
     for _i in range(strength + 1):
-        i = rng.randrange(1, max(2, len(paras)))
-        i = min(i, len(paras) - 1)
+        i = _body_paragraph(paras, rng)
         words = paras[i].split()
         content = [k for k, w in enumerate(words[:-3]) if len(w) >= 5 and w.isalpha()]
         if content:
