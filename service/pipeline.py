@@ -115,7 +115,7 @@ def prepare(articles: list[ArticleInput]) -> list[Document]:
             article_id=content_id(text),
             text=text,
             language=language,
-            sentences=segment(text, vocab, boilerplate),
+            sentences=segment(text, vocab, boilerplate.get(filled.source or "", set())),
             title=filled.title or text.split("\n", 1)[0][:300],
             url=filled.url,
             source=filled.source,

@@ -70,3 +70,46 @@ def test_name_variants_are_not_misspellings_but_near_misses_are() -> None:
 def test_one_letter_off_surname_is_a_near_miss() -> None:
     assert near_miss("Eleanor Whitcomb", "Eleanor Whitcombe")
     assert near_miss("Hélène Desroziers", "Hélène Desrosiers")
+
+
+def test_lines_repeated_across_one_sources_articles_are_furniture() -> None:
+    from service.pipeline import prepare
+    from service.records import ArticleInput
+
+    template = "Notre sélection du jour pour nos lecteurs fidèles"
+    articles = [
+        ArticleInput(
+            text=f"Titre {n}\n\nLe maire de Ville{n} a signé le texte {n} le 3 mars.\n\n{template}",
+            source="exemple.fr",
+            input=str(n),
+        )
+        for n in range(3)
+    ]
+    other = ArticleInput(
+        text=f"Titre\n\nUn fait rapporté par un autre site le 4 mars.\n\n{template}", source="autre.fr"
+    )
+    docs = prepare([*articles, other])
+    for doc in docs[:3]:
+        (last,) = [s for s in doc.sentences if template in s.text]
+        assert last.kind == "furniture" and "same source" in (last.furniture_reason or "")
+    (line,) = [s for s in docs[3].sentences if template in s.text]
+    assert line.kind != "furniture"  # one article of another source: no evidence of a template
+
+
+def test_embedding_cache_embeds_each_text_once() -> None:
+    from service.embed import EmbeddingCache
+
+    calls: list[int] = []
+
+    class Model:
+        def encode(self, texts, **_):  # type: ignore[no-untyped-def]
+            calls.append(len(texts))
+            import numpy as np
+
+            return np.ones((len(texts), 512), dtype=np.float32)
+
+    cache = EmbeddingCache(Model())
+    cache.encode(["a", "b", "a"])
+    vectors = cache.encode(["b", "c"])
+    assert calls == [2, 1] and vectors.shape == (2, 512)
+    assert cache.hits == 2 and cache.misses == 3
