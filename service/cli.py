@@ -70,6 +70,10 @@ def _parser() -> argparse.ArgumentParser:
     extract.add_argument("file", type=Path)
     input_options(extract, embedder=False)
 
+    evaluate = command("eval", "quality figures of the current models (needs the project's training/ and its data)")
+    evaluate.add_argument("--data", type=Path, default=None, help="data folder (default ../shared/data)")
+    evaluate.add_argument("--out", type=Path, default=None, help="also write the report as Markdown")
+
     sub.add_parser("examples", help="print the folder of bundled example articles")
     return parser
 
@@ -84,6 +88,8 @@ def main(argv: list[str] | None = None) -> int:
             return _batch(args)
         if args.command == "extract":
             return _extract(args)
+        if args.command == "eval":
+            return _eval(args)
         if args.command == "examples":
             print(Path(__file__).resolve().parent / "examples")
             return EXIT_OK
@@ -182,6 +188,18 @@ def _write_jsonl(path: Path, rows: list[dict[str, Any]]) -> None:
         for row in rows:
             handle.write(json.dumps(row, ensure_ascii=False) + "\n")
     os.replace(tmp, path)
+
+
+def _eval(args: argparse.Namespace) -> int:
+    checkout = Path(__file__).resolve().parent.parent  # an editable install runs from the checkout
+    if (checkout / "training").is_dir() and str(checkout) not in sys.path:
+        sys.path.insert(0, str(checkout))
+    try:
+        from training import evaluate
+    except ImportError:
+        raise ReliabilityError("`reliability eval` runs from a checkout of the project (it needs training/)") from None
+    argv = [] if args.data is None else ["--data", str(args.data)]
+    return evaluate.main(argv + ([] if args.out is None else ["--out", str(args.out)]))
 
 
 def _extract(args: argparse.Namespace) -> int:

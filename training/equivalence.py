@@ -21,6 +21,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import f1_score
 
 from service import claims as claims_stage
+from service.embed import EmbeddingCache
 from service.mentions import find_figures, find_names, is_negative
 from service.records import Sentence
 
@@ -52,7 +53,7 @@ def stem_idf(texts: list[str]) -> dict[str, float]:
 
 
 def pair_matrix(
-    pairs: list[tuple[str, str, float]], emb: DiskEmbeddings, vectorizer: TfidfVectorizer, idf: dict[str, float]
+    pairs: list[tuple[str, str, float]], emb: EmbeddingCache, vectorizer: TfidfVectorizer, idf: dict[str, float]
 ) -> np.ndarray:
     a = emb.encode([p[0] for p in pairs])
     b = emb.encode([p[1] for p in pairs])

