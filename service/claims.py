@@ -21,7 +21,6 @@ from .mentions import name_key
 from .normalize import fold
 from .records import Sentence
 
-CLAIM_KINDS = ("claim", "quote", "heading", "question")
 MATCHES_PER_ARTICLE = 2
 SAME_WORDS_CONTAINMENT = 0.6
 _WORD_RE = re.compile(r"[a-z0-9]{3,}")

@@ -6,6 +6,8 @@ from typing import Any
 
 from conftest import claim_containing, sentence_flags
 
+from service.records import FLAG_TYPES, SENTENCE_KINDS
+
 
 def test_ranking_002_highest_003_004_lowest(seed_results: dict[str, dict[str, Any]]) -> None:
     scores = {k: r["score"] for k, r in seed_results.items()}
@@ -134,8 +136,10 @@ def test_score_contract_fields(seed_results: dict[str, dict[str, Any]]) -> None:
         assert len(result["article_id"]) == 16
         for flag in result["flags"]:
             assert {"type", "start", "end", "text", "reason"} <= set(flag)
+            assert flag["type"] in FLAG_TYPES
         for claim in result["claims"]:
             assert {"text", "cluster_id", "status", "supported_by"} <= set(claim)
+            assert claim["kind"] in SENTENCE_KINDS
             assert claim["status"] in ("supported", "unsupported", "contradicted", "insufficient_coverage")
         for component in result["components"].values():
             assert {"value", "contribution", "evidence"} <= set(component)
