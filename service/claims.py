@@ -98,7 +98,7 @@ def char_cosines(vectorizer: object, texts_a: list[str], texts_b: list[str] | No
 def _incidence(sets: list[frozenset[str]], vocab: dict[str, int]) -> sparse.csr_matrix:
     rows, cols = [], []
     for r, items in enumerate(sets):
-        for item in items:
+        for item in sorted(items):  # set order varies per process; float sums must not
             rows.append(r)
             cols.append(vocab.setdefault(item, len(vocab)))
     data = np.ones(len(rows), dtype=np.float32)

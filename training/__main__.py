@@ -151,5 +151,14 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
+def reproducible_main(argv: list[str] | None = None) -> int:
+    """main() with one BLAS thread for the model fits: multi-threaded reductions can change the
+    last bits of fitted weights from run to run. (The embedder sets its own thread count.)"""
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(limits=1, user_api="blas"):
+        return main(argv)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(reproducible_main())
