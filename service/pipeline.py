@@ -168,7 +168,7 @@ def _analyze_story(
 ) -> list[ArticleAnalysis]:
     th = res.thresholds
     n = len(docs)
-    # claims: one-to-one matches of equivalent sentences across articles, then their components
+    # claims: matches of equivalent sentences across articles, then their connected components
     owners = [a for a in range(n) for _ in embedded[a]]
     position = [k for a in range(n) for k in range(len(embedded[a]))]
     flat_sentences = [s for a in range(n) for s in embedded[a]]
@@ -236,23 +236,23 @@ def _analyze_story(
         sentence.check_worthy = generic.is_specific(sentence, topic)
     # A sentence another outlet clearly also asserts is checkable: only those without such a match can be filler.
     strong = th["claims"]["threshold"]
-    matched = {i for i, j, p in clusters.matches if p >= strong} | {j for i, j, p in clusters.matches if p >= strong}
+    matched = {k for i, j, p in clusters.matches if p >= strong for k in (i, j)}
     generic_rows = [i for i, s in enumerate(flat_sentences) if s.kind in ("claim", "question") and i not in matched]
-    generic_p: dict[tuple[int, int], float] = {}
+    generic_p: dict[int, dict[int, float]] = defaultdict(dict)  # article -> sentence index -> probability
     if generic_rows and res.generic is not None:
         feats = generic.feature_matrix(
             flat_vectors[generic_rows], [generic.cue_vector(flat_sentences[i], topic) for i in generic_rows]
         )
         proba = res.generic.predict_proba(feats)[:, 1]
         for i, p in zip(generic_rows, proba, strict=True):
-            generic_p[(owners[i], flat_sentences[i].index)] = float(p)
+            generic_p[owners[i]][flat_sentences[i].index] = float(p)
 
     name_flags = names.misspelled_name_flags(docs, family)
     out = []
     for a, doc in enumerate(docs):
         independent = len({family[b] for b in range(n) if family[b] != family[a]})
         claim_map: dict[int, Claim] = {}
-        for i in (i for i in range(len(flat_sentences)) if owners[i] == a):
+        for i in range(starts[a], starts[a + 1]):
             sentence = flat_sentences[i]
             if sentence.kind not in ("claim", "quote"):
                 continue
@@ -300,7 +300,7 @@ def _analyze_story(
             signals.contradiction(doc, claim_map),
             signals.generic_assertions(
                 doc,
-                {k[1]: v for k, v in generic_p.items() if k[0] == a} if language_specific else {},
+                generic_p[a] if language_specific else {},
                 th["generic"]["threshold"],
             ),
             signals.name_consistency(name_flags[a]),
