@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from . import __version__
-from .errors import EXIT_OK, EXIT_PARTIAL, NoArticlesError, ReliabilityError
+from .errors import EXIT_OK, EXIT_PARTIAL, NoArticlesError, ReliabilityError, UsageError
 from .extract import ARTICLE_SUFFIXES, DEFAULT_MAX_BYTES, extract_body, read_path
 from .normalize import normalize_text
 from .records import ArticleInput
@@ -27,6 +27,7 @@ EPILOG = """exit codes:
   3  no article to score
   4  invalid input (empty, binary, too large, invalid UTF-8 or JSON)
   5  model artifact missing or not matching its model card
+  6  store (DATABASE_URL) unreachable
 """
 
 
@@ -62,7 +63,7 @@ def _parser() -> argparse.ArgumentParser:
         "--errors", type=Path, default=None, help="where to list unreadable files (default OUT.errors.jsonl)"
     )
     batch.add_argument(
-        "--db", type=Path, default=None, help="SQLite store: score against stored articles, then add these"
+        "--db", default=None, help="store (SQLite path or database URL): score against stored articles, then add these"
     )
     input_options(batch)
 
@@ -75,6 +76,21 @@ def _parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--out", type=Path, default=None, help="also write the report as Markdown")
 
     sub.add_parser("examples", help="print the folder of bundled example articles")
+
+    serve = command("serve", "run the REST API (gunicorn) on the configured store")
+    serve.add_argument("--host", default=None, help="address to bind (default 127.0.0.1; others need API keys)")
+    serve.add_argument("--port", type=int, default=None, help="port (default 8000)")
+    serve.add_argument("--workers", type=int, default=None, help="worker processes (default 1)")
+
+    keys = command("keys", "manage API keys (stored hashed; a new key is printed once)")
+    key_commands = keys.add_subparsers(dest="keys_command", required=True)
+    create = key_commands.add_parser("create", help="create a key and print it")
+    create.add_argument("name", help="who or what uses the key")
+    key_commands.add_parser("list", help="list keys (prefix, name, dates; never the key)")
+    revoke = key_commands.add_parser("revoke", help="revoke a key by id or prefix")
+    revoke.add_argument("key", help="the id or the prefix `keys list` prints")
+
+    sub.add_parser("settings", help="print every setting, its environment variable and current value")
     return parser
 
 
@@ -92,6 +108,15 @@ def main(argv: list[str] | None = None) -> int:
             return _eval(args)
         if args.command == "examples":
             print(Path(__file__).resolve().parent / "examples")
+            return EXIT_OK
+        if args.command == "serve":
+            return _serve(args)
+        if args.command == "keys":
+            return _keys(args)
+        if args.command == "settings":
+            from .settings import load_settings, settings_table
+
+            print(settings_table(load_settings()))
             return EXIT_OK
     except ReliabilityError as exc:
         print(f"reliability: error: {exc}", file=sys.stderr)
@@ -145,8 +170,7 @@ def discover(folder: Path) -> list[Path]:
 
 
 def _batch(args: argparse.Namespace) -> int:
-    from .pipeline import article_id_of, score_articles
-    from .store import ArticleStore
+    from .pipeline import score_articles
 
     paths = discover(args.folder)
     articles: list[ArticleInput] = []
@@ -163,22 +187,55 @@ def _batch(args: argparse.Namespace) -> int:
             print(f"reliability: skipped {error['reason']}", file=sys.stderr)
     if not articles:
         raise NoArticlesError(f"{args.folder}: no readable article (.txt, .html, .json, .jsonl, .md) found")
-    store = ArticleStore(args.db) if args.db else None
-    # Stored articles are the context; one that is in this batch again is scored once, as new.
-    new_article_ids = {article_id_of(a) for a in articles}
-    context = [a for article_id, a in store.load_articles() if article_id not in new_article_ids] if store else []
-    new_ids = {id(a) for a in articles}
-    results = score_articles(context + articles, embedder=args.embedder)
-    mine = [r for r, a in zip(results, context + articles, strict=True) if id(a) in new_ids]
+    if args.db:
+        from .scoring import ScoringService
+        from .settings import load_settings
+
+        url = args.db if "://" in args.db else f"sqlite:///{Path(args.db).resolve()}"
+        service = ScoringService(load_settings({"database_url": url, "embedder": args.embedder}))
+        # Scored against the stored articles of their stories, then added (a stored text is a no-op).
+        mine = service.score(articles, persist=True)
+    else:
+        mine = score_articles(articles, embedder=args.embedder)
     _write_jsonl(args.out, mine)
-    if store:
-        store.add_articles(articles, mine)
     print(
         f"reliability: scored {len(mine)} article(s) -> {args.out}"
         + (f"; {len(errors)} input(s) failed -> {errors_path}" if errors else ""),
         file=sys.stderr,
     )
     return EXIT_PARTIAL if errors else EXIT_OK
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from .server import serve
+    from .settings import load_settings
+
+    overrides = {k: v for k, v in (("host", args.host), ("port", args.port), ("workers", args.workers)) if v}
+    return serve(load_settings(overrides))
+
+
+def _keys(args: argparse.Namespace) -> int:
+    from .db import Store
+    from .settings import load_settings
+
+    store = Store(load_settings()["database_url"])
+    store.migrate()
+    if args.keys_command == "create":
+        token, row = store.create_key(args.name)
+        print(token)
+        print(
+            f"reliability: key {row['id']} ({row['prefix']}...) created for {args.name}; it is shown only once",
+            file=sys.stderr,
+        )
+    elif args.keys_command == "list":
+        for row in store.list_keys():
+            state = f"revoked {row['revoked_at']:%Y-%m-%d}" if row["revoked_at"] else "active"
+            print(f"{row['id']}\t{row['prefix']}...\t{row['name']}\tcreated {row['created_at']:%Y-%m-%d}\t{state}")
+    elif not store.revoke_key(args.key):
+        raise UsageError(f"no active key with id or prefix {args.key!r}")
+    else:
+        print(f"reliability: key {args.key} revoked", file=sys.stderr)
+    return EXIT_OK
 
 
 def _write_jsonl(path: Path, rows: list[dict[str, Any]]) -> None:

@@ -137,8 +137,18 @@ class EmbeddingCache:
     def name(self) -> str:
         return str(getattr(self.model, "reliability_name", type(self.model).__name__))
 
+    @staticmethod
+    def key(text: str) -> str:
+        return hashlib.sha1(text.encode("utf-8")).hexdigest()
+
+    def prime(self, keys: Sequence[str], vectors: np.ndarray) -> None:
+        """Add vectors computed earlier (e.g. read back from the store) so they are not embedded again."""
+        for key, vector in zip(keys, vectors, strict=True):
+            if key not in self._vectors:
+                self._vectors[key] = np.asarray(vector, dtype=np.float32)
+
     def encode(self, texts: Sequence[str]) -> np.ndarray:
-        keys = [hashlib.sha1(t.encode("utf-8")).hexdigest() for t in texts]
+        keys = [self.key(t) for t in texts]
         missing: dict[str, str] = {}
         for key, text in zip(keys, texts, strict=True):
             if key not in self._vectors and key not in missing:

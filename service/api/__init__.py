@@ -1,0 +1,102 @@
+"""The REST service: `create_app()` builds the Flask app, one blueprint per resource.
+
+Run it with `reliability serve` (gunicorn). Tests and embedders call
+`create_app({"database_url": ..., ...})`: lower-case keys are settings (see
+service/settings.py), upper-case keys go to Flask's config.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from typing import Any
+
+from flask import Flask, g, request
+from flask_smorest import Api
+
+from ..scoring import ScoringService
+from ..settings import BY_NAME, load_settings
+from . import articles, auth, docs, feedback, health, problems, score, sources, stories
+from .metrics import Metrics
+
+API_VERSION = "v1"
+JSON_MIMETYPES = ("application/json",)
+
+
+def _check_json(body: bytes) -> None:
+    from werkzeug.exceptions import BadRequest
+
+    try:
+        json.loads(body)
+    except UnicodeDecodeError as exc:
+        raise BadRequest(f"the body is not valid UTF-8 (byte {exc.start})") from None
+    except ValueError as exc:
+        raise BadRequest(f"the body is not valid JSON: {exc}") from None
+
+
+def create_app(test_config: dict[str, Any] | None = None, service: ScoringService | None = None) -> Flask:
+    app = Flask(__name__)
+    config = dict(test_config or {})
+    settings = load_settings({k: v for k, v in config.items() if k in BY_NAME})
+    app.config.update(
+        API_TITLE="Reliability scoring API",
+        API_VERSION=API_VERSION,
+        OPENAPI_VERSION="3.0.3",
+        MAX_CONTENT_LENGTH=settings["max_body_bytes"],
+        RELIABILITY_SETTINGS=settings,
+    )
+    app.config.update({k: v for k, v in config.items() if k.isupper()})
+    logging.getLogger("service").setLevel(settings["log_level"].upper())
+
+    metrics = Metrics()
+    app.extensions["metrics"] = metrics
+    app.extensions["reliability"] = service or ScoringService(settings, observe=metrics.observe_stage)
+    metrics.track_store(app.extensions["reliability"])
+
+    api = Api(app)
+    for module in (score, articles, stories, sources, feedback):
+        api.register_blueprint(module.blp)
+    app.register_blueprint(health.blp)
+    app.register_blueprint(docs.blp)
+    app.extensions["api"] = api
+    docs.register_components(api)
+
+    checker = auth.KeyChecker()
+    app.extensions["key_checker"] = checker
+    limiter = auth.make_limiter(app, settings)
+    app.extensions["rate_limiter"] = limiter
+
+    @app.before_request
+    def _guard() -> None:
+        g.started = time.perf_counter()
+        if request.routing_exception is not None:
+            raise request.routing_exception  # 404/405 before any check on the body
+        cap = app.config["MAX_CONTENT_LENGTH"]
+        if request.content_length is not None and cap and request.content_length > cap:
+            from werkzeug.exceptions import RequestEntityTooLarge
+
+            raise RequestEntityTooLarge(f"the body is {request.content_length:,} bytes, over the {cap:,} limit")
+        checker.check()
+        if request.method in ("POST", "PUT", "PATCH") and request.path.startswith("/v1/"):
+            if request.mimetype not in JSON_MIMETYPES:
+                from werkzeug.exceptions import UnsupportedMediaType
+
+                raise UnsupportedMediaType(
+                    f"send the body as application/json, not {request.mimetype or 'no content type'}"
+                )
+            _check_json(request.get_data(cache=True))
+
+    # Authentication runs before the limiter's own hook so the limit is per key, not per address.
+    app.before_request_funcs[None].insert(0, app.before_request_funcs[None].pop())
+
+    @app.after_request
+    def _headers(response: Any) -> Any:
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        response.headers.setdefault("Cache-Control", "no-store")
+        response.headers.setdefault("Referrer-Policy", "no-referrer")
+        metrics.observe_request(request, response, time.perf_counter() - g.get("started", time.perf_counter()))
+        return response
+
+    problems.register(app)
+    return app

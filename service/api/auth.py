@@ -1,0 +1,81 @@
+"""API keys (Authorization: Bearer, stored hashed) and the per-key rate limit.
+
+With no active key in the store the API is open, and `reliability serve` then binds to
+loopback only; as soon as one key exists every /v1 request needs a valid one.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from flask import Flask, current_app, g, request
+from flask_limiter import Limiter
+from werkzeug.datastructures import WWWAuthenticate
+from werkzeug.exceptions import Unauthorized
+
+PUBLIC_PREFIXES = ("/healthz", "/readyz", "/metrics", "/openapi.json", "/docs")
+KEY_COUNT_TTL = 5.0  # seconds a key count is trusted before the store is asked again
+
+
+def rate_limit_key() -> str:
+    key = getattr(g, "api_key", None)
+    return f"key:{key['id']}" if key else f"addr:{request.remote_addr}"
+
+
+def is_public(path: str) -> bool:
+    return path == "/" or path.startswith(PUBLIC_PREFIXES)
+
+
+def make_limiter(app: Flask, settings: dict[str, Any]) -> Limiter:
+    app.config.update(
+        RATELIMIT_HEADERS_ENABLED=True,
+        # IETF draft names (RateLimit-*), as clients increasingly expect, plus Retry-After on 429.
+        RATELIMIT_HEADER_LIMIT="RateLimit-Limit",
+        RATELIMIT_HEADER_REMAINING="RateLimit-Remaining",
+        RATELIMIT_HEADER_RESET="RateLimit-Reset",
+        RATELIMIT_HEADER_RETRY_AFTER="Retry-After",
+        RATELIMIT_HEADER_RETRY_AFTER_VALUE="delta-seconds",
+    )
+    return Limiter(
+        rate_limit_key,
+        app=app,
+        default_limits=[settings["rate_limit"]],
+        storage_uri=settings["rate_limit_storage"],
+        default_limits_exempt_when=lambda: is_public(request.path),
+    )
+
+
+class KeyChecker:
+    """Authenticates /v1 requests when the store holds at least one active key."""
+
+    def __init__(self) -> None:
+        self._count: tuple[float, int] | None = None
+
+    def keys_required(self) -> bool:
+        now = time.monotonic()
+        if self._count is None or now - self._count[0] > KEY_COUNT_TTL:
+            self._count = (now, current_app.extensions["reliability"].store.active_key_count())
+        return self._count[1] > 0
+
+    def forget(self) -> None:
+        self._count = None
+
+    def check(self) -> None:
+        g.api_key = None
+        if is_public(request.path) or not request.path.startswith("/v1/"):
+            return
+        header = request.headers.get("Authorization", "")
+        if not self.keys_required():
+            return
+        scheme, _, token = header.partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            raise _unauthorized("this service requires an API key: send 'Authorization: Bearer <key>'")
+        key = current_app.extensions["reliability"].store.verify_key(token.strip())
+        if key is None:
+            raise _unauthorized("the API key is not valid or was revoked")
+        g.api_key = key
+
+
+def _unauthorized(detail: str) -> Unauthorized:
+    return Unauthorized(detail, www_authenticate=WWWAuthenticate("bearer", {"realm": "reliability"}))

@@ -1,0 +1,131 @@
+"""GET /openapi.json (generated from the blueprints and schemas) and /docs (Swagger UI, served locally).
+
+flask-smorest writes the operations from the code; this module adds what it cannot know:
+the problem+json responses every operation can return and the bearer-key scheme.
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+import swagger_ui_bundle
+from flask import Blueprint, Response, current_app, send_from_directory
+from flask_smorest import Api
+
+from .schemas import ProblemSchema, StatusSchema
+
+blp = Blueprint("docs", __name__)
+
+PROBLEM_REF = {"$ref": "#/components/schemas/Problem"}
+ERROR_TEXT = {
+    "400": "malformed JSON",
+    "401": "missing or invalid API key (only when keys are configured)",
+    "404": "not found",
+    "413": "request body over the size limit",
+    "415": "body is not application/json",
+    "422": "the body does not match the schema, or an article cannot be scored (field named)",
+    "429": "rate limit exceeded; see Retry-After",
+    "500": "unexpected error (logged, no traceback)",
+    "503": "the store or the model is unavailable; nothing was written",
+}
+RATE_HEADERS = {
+    name: {"description": text, "schema": {"type": "integer"}}
+    for name, text in (
+        ("RateLimit-Limit", "requests allowed in the window"),
+        ("RateLimit-Remaining", "requests left in the window"),
+        ("RateLimit-Reset", "seconds until the window resets"),
+    )
+}
+PAGE = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Reliability API</title>
+<link rel="stylesheet" href="/docs/static/swagger-ui.css"></head>
+<body><div id="swagger-ui"></div>
+<script src="/docs/static/swagger-ui-bundle.js"></script>
+<script src="/docs/static/docs-init.js"></script>
+</body></html>
+"""
+INIT_JS = 'window.ui = SwaggerUIBundle({url: "/openapi.json", dom_id: "#swagger-ui", deepLinking: true});\n'
+
+
+def register_components(api: Api) -> None:
+    api.spec.components.schema("Problem", schema=ProblemSchema)
+    api.spec.components.schema("Status", schema=StatusSchema)
+    api.spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
+
+
+def _problem_response(code: str) -> dict[str, Any]:
+    response: dict[str, Any] = {
+        "description": ERROR_TEXT[code],
+        "content": {"application/problem+json": {"schema": PROBLEM_REF}},
+    }
+    if code in ("429", "503"):
+        response["headers"] = {"Retry-After": {"description": "seconds to wait", "schema": {"type": "integer"}}}
+    return response
+
+
+def openapi_document() -> dict[str, Any]:
+    api: Api = current_app.extensions["api"]
+    spec = copy.deepcopy(api.spec.to_dict())
+    spec.setdefault("components", {}).pop("responses", None)  # flask-smorest's plain-JSON error shapes
+    for path, operations in spec["paths"].items():
+        for method, operation in operations.items():
+            if not isinstance(operation, dict) or "responses" not in operation:
+                continue
+            responses = {k: v for k, v in operation["responses"].items() if k != "default" and k[0] in "23"}
+            codes = ["401", "429", "500", "503"]
+            if method in ("post", "put", "patch"):
+                codes += ["400", "413", "415", "422"]
+            if "{" in path or path.endswith("/feedback"):
+                codes.append("404")
+            for code in sorted(codes):
+                responses[code] = _problem_response(code)
+            for code, response in responses.items():
+                if code[0] == "2":
+                    response.setdefault("headers", {}).update(RATE_HEADERS)
+            operation["responses"] = responses
+            operation["security"] = [{"bearer": []}, {}]
+    spec["paths"].update(_health_paths())
+    spec["info"]["description"] = (
+        "Scores news articles for reliability, with reasons and sentence spans. Errors are "
+        "application/problem+json (RFC 9457). When the server has API keys, send `Authorization: Bearer <key>`."
+    )
+    return spec
+
+
+def _health_paths() -> dict[str, Any]:
+    ok = {"description": "ok", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Status"}}}}
+    return {
+        "/healthz": {"get": {"summary": "The process is up", "tags": ["health"], "responses": {"200": ok}}},
+        "/readyz": {
+            "get": {
+                "summary": "Model loaded and store reachable",
+                "tags": ["health"],
+                "responses": {"200": ok, "503": _problem_response("503")},
+            }
+        },
+    }
+
+
+@blp.get("/openapi.json")
+def openapi_json() -> Any:
+    return openapi_document()
+
+
+@blp.get("/docs")
+def docs_page() -> Response:
+    response = Response(PAGE, mimetype="text/html")
+    response.headers["Content-Security-Policy"] = (
+        "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'"
+    )
+    return response
+
+
+@blp.get("/docs/static/docs-init.js")
+def docs_init() -> Response:
+    return Response(INIT_JS, mimetype="text/javascript")
+
+
+@blp.get("/docs/static/<path:filename>")
+def docs_static(filename: str) -> Response:
+    return send_from_directory(swagger_ui_bundle.swagger_ui_path, filename)

@@ -1,0 +1,347 @@
+"""Scoring against the store: the one entry point the REST service (and `batch --db`) call.
+
+A new article is embedded, its story mates are looked up in the story index, read back
+from the store with their sentence vectors (so they are not embedded again), and the
+whole small corpus goes through the pipeline. New articles are then stored, and the
+scores of story mates that the new article corroborates or contradicts are refreshed
+in the same transaction.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections import Counter, defaultdict
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from . import story
+from .db import Store, now, pack, unpack
+from .errors import NoArticlesError, StoreUnavailableError, TooLargeError
+from .extract import extract_body
+from .index import StoryIndex
+from .pipeline import (
+    EMBEDDED_KINDS,
+    ArticleAnalysis,
+    Resources,
+    analyze,
+    feature_row,
+    load_resources,
+    prepare,
+    to_articles,
+)
+from .records import ArticleInput, Document
+from .report import score_object
+from .scorer import predict, source_rating
+
+# Average linkage can join an article to a story through its other members, so stored
+# candidates are kept a little below the story threshold; the pipeline makes the final call.
+CANDIDATE_MARGIN = 0.05
+logger = logging.getLogger(__name__)
+
+
+def _no_op(stage: str, seconds: float) -> None:
+    return None
+
+
+class ScoringService:
+    """Models, store and story index of one process; thread-safe."""
+
+    def __init__(
+        self,
+        settings: dict[str, Any],
+        resources: Resources | None = None,
+        store: Store | None = None,
+        observe: Callable[[str, float], None] = _no_op,
+    ) -> None:
+        self.settings = settings
+        self.resources = resources or load_resources(settings.get("embedder"))
+        self.store = store or Store(settings["database_url"])
+        self.index = StoryIndex()
+        self.observe = observe
+        self._store_ready = False
+        try:
+            self.ensure_store()
+        except StoreUnavailableError as exc:
+            # Start anyway: /readyz reports the store down and scoring answers 503 until it is back.
+            logger.error("%s; will retry on the next request", exc)
+
+    def ensure_store(self) -> None:
+        """Migrate the schema and load the story index, once the store can be reached."""
+        if not self._store_ready:
+            self.store.migrate()
+            self.index.sync(self.store)
+            self._store_ready = True
+
+    # -- scoring ----------------------------------------------------------------------
+
+    def score(self, items: list[Any], persist: bool = False) -> list[dict[str, Any]]:
+        """Score new articles together and against their stored story mates; store them if asked."""
+        started = time.perf_counter()
+        articles = to_articles(items)
+        if not articles:
+            raise NoArticlesError("no articles to score")
+        self._check_sizes(articles)
+        new_docs = prepare(articles)
+        self._lap("prepare", started)
+
+        t = time.perf_counter()
+        leads = [self._lead_vector(doc) for doc in new_docs]
+        self._lap("embed", t)
+
+        t = time.perf_counter()
+        self.ensure_store()
+        self.index.sync(self.store)
+        new_ids = {doc.article_id for doc in new_docs}
+        candidates = self._candidates(new_docs, leads, exclude=new_ids)
+        rows = self.store.get_many(candidates)
+        for row in rows:
+            keys = json.loads(row["sentence_keys"])
+            if keys:
+                self.resources.embeddings.prime(keys, unpack(row["sentence_vectors"]))
+        self._lap("lookup", t)
+
+        t = time.perf_counter()
+        stored_inputs = [_input_of(row) for row in rows]
+        docs = prepare(articles + stored_inputs)
+        analyses = analyze(docs, self.resources)
+        features = np.array([feature_row(a) for a in analyses], dtype=np.float64)
+        predictions = predict(self.resources.scorer, features, [a.independent_sources for a in analyses])
+        self._lap("analyze", t)
+
+        n_new = len(articles)
+        _adopt_stored_story_ids(analyses, rows, n_new)
+        ratings = self._source_ratings(analyses, predictions)
+        model_version = self.resources.model_version
+        results = [
+            score_object(a, p, model_version, ratings.get(a.doc.source or ""))
+            for a, p in zip(analyses, predictions, strict=True)
+        ]
+
+        if persist:
+            t = time.perf_counter()
+            new_rows = [
+                self._row(analyses[k], predictions[k], results[k], leads[k] if k < len(leads) else None)
+                for k in range(n_new)
+            ]
+            rescored = [
+                _rescored_row(analyses[k], predictions[k], results[k])
+                for k in range(n_new, len(analyses))
+                if analyses[k].story_id in {a.story_id for a in analyses[:n_new]}
+            ]
+            inserted = self.store.save(new_rows, rescored)
+            for row, was_new in zip(new_rows, inserted, strict=True):
+                if was_new:
+                    self.index.add(row["article_id"], unpack(row["vector"])[0], set(json.loads(row["names"])))
+            for result, was_new in zip(results, inserted, strict=False):
+                result["stored"] = True
+                result["created"] = was_new
+            self._lap("store", t)
+        self._lap("total", started)
+        return results[:n_new]
+
+    def _lap(self, stage: str, since: float) -> None:
+        self.observe(stage, time.perf_counter() - since)
+
+    def _check_sizes(self, articles: list[ArticleInput]) -> None:
+        cap = int(self.settings.get("max_article_chars") or 0)
+        if not cap:
+            return
+        for article in articles:
+            body, _, kind = extract_body(article)
+            if len(body) > cap:
+                field = f"{article.input or 'article'}.{'html' if kind == 'html' else 'text'}"
+                error = TooLargeError(f"{field}: {len(body):,} characters after extraction, over the {cap:,} limit")
+                error.field = field  # type: ignore[attr-defined]
+                raise error
+
+    def _lead_vector(self, doc: Document) -> np.ndarray:
+        texts = [s.text for s in doc.content_sentences if s.kind in EMBEDDED_KINDS][: story.LEAD_SENTENCES]
+        vectors = self.resources.embeddings.encode(texts) if texts else np.zeros((0, 512), dtype=np.float32)
+        return story.article_vector(vectors)
+
+    def _candidates(self, docs: list[Document], leads: list[np.ndarray], exclude: set[str]) -> list[str]:
+        th = self.resources.thresholds["story"]
+        weight, floor = th["name_weight"], th["threshold"] - CANDIDATE_MARGIN
+        k = int(self.settings.get("story_candidates") or 50)
+        cap = int(self.settings.get("story_max_articles") or 25)
+        chosen: dict[str, float] = {}
+        for doc, lead in zip(docs, leads, strict=True):
+            names = story.article_names(doc)
+            scored = []
+            for article_id, cosine, other in self.index.search(lead, k):
+                if article_id in exclude:
+                    continue
+                union = len(names | other)
+                jaccard = len(names & other) / union if union else 0.0
+                similarity = (1 - weight) * cosine + weight * jaccard
+                if similarity >= floor:
+                    scored.append((similarity, article_id))
+            for similarity, article_id in sorted(scored, reverse=True)[:cap]:
+                chosen[article_id] = max(similarity, chosen.get(article_id, -1.0))
+        return sorted(chosen, key=lambda a: -chosen[a])
+
+    def _source_ratings(
+        self, analyses: list[ArticleAnalysis], predictions: list[dict[str, Any]]
+    ) -> dict[str, dict[str, Any]]:
+        current: dict[str, dict[str, float]] = defaultdict(dict)
+        for analysis, prediction in zip(analyses, predictions, strict=True):
+            if analysis.doc.source:
+                current[analysis.doc.source][analysis.doc.article_id] = prediction["probability"]
+        ratings = {}
+        for source, fresh in current.items():
+            stored = {a: p for a, _, p in self.store.source_history(source)}
+            stored.update(fresh)
+            ratings[source] = source_rating(source, list(stored.values()))
+        return ratings
+
+    def _row(
+        self, analysis: ArticleAnalysis, prediction: dict[str, Any], result: dict[str, Any], lead: np.ndarray | None
+    ) -> dict[str, Any]:
+        doc = analysis.doc
+        texts = [s.text for s in doc.content_sentences if s.kind in EMBEDDED_KINDS]
+        vectors = self.resources.embeddings.encode(texts) if texts else np.zeros((0, 512), dtype=np.float32)
+        lead_vector = lead if lead is not None else story.article_vector(vectors[: story.LEAD_SENTENCES])
+        stamp = now()
+        return {
+            "article_id": doc.article_id,
+            "external_id": doc.external_id,
+            "input": doc.input,
+            "source": doc.source,
+            "url": doc.url,
+            "title": doc.title,
+            "published_at": doc.published_at,
+            "language": doc.language,
+            "text": doc.text,
+            "vector": pack(lead_vector.reshape(1, -1)),
+            "names": json.dumps(sorted(story.article_names(doc)), ensure_ascii=False),
+            "sentence_keys": json.dumps([self.resources.embeddings.key(t) for t in texts]),
+            "sentence_vectors": pack(vectors),
+            "created_at": stamp,
+            **_rescored_row(analysis, prediction, result, stamp),
+        }
+
+    # -- reading back -----------------------------------------------------------------
+
+    def stored_score(self, article_id: str) -> dict[str, Any] | None:
+        row = self.store.get(article_id)
+        if row is None:
+            return None
+        result = json.loads(row["result"])
+        result["text"] = row["text"]
+        result["scored_at"] = row["scored_at"].isoformat() if row["scored_at"] else None
+        return dict(result)
+
+    def story(self, story_id: str) -> dict[str, Any] | None:
+        """A stored story: its articles and claim clusters, with the sources that support each claim."""
+        cap = int(self.settings.get("story_max_articles") or 25)
+        ids = self.store.story_article_ids(story_id, cap * 2)
+        if not ids:
+            return None
+        rows = self.store.get_many(ids)
+        for row in rows:
+            keys = json.loads(row["sentence_keys"])
+            if keys:
+                self.resources.embeddings.prime(keys, unpack(row["sentence_vectors"]))
+        docs = prepare([_input_of(row) for row in rows])
+        analyses = analyze(docs, self.resources)
+        clusters: dict[str, dict[str, Any]] = {}
+        for analysis in analyses:
+            by_index = {s.index: s for s in analysis.doc.sentences}
+            for index, claim in analysis.claims.items():
+                entry = clusters.setdefault(
+                    claim.cluster_id, {"cluster_id": claim.cluster_id, "text": by_index[index].text, "claims": []}
+                )
+                entry["claims"].append(
+                    {
+                        "article_id": analysis.doc.article_id,
+                        "source": analysis.doc.source or "",
+                        "text": by_index[index].text,
+                        "status": claim.status,
+                    }
+                )
+        out_clusters = []
+        for entry in clusters.values():
+            sources = sorted({c["source"] for c in entry["claims"] if c["source"]})
+            entry["sources"] = sources
+            entry["n_articles"] = len({c["article_id"] for c in entry["claims"]})
+            out_clusters.append(entry)
+        out_clusters.sort(key=lambda e: (-e["n_articles"], e["cluster_id"]))
+        return {
+            "story_id": story_id,
+            "articles": [
+                {
+                    "article_id": row["article_id"],
+                    "title": row["title"],
+                    "source": row["source"],
+                    "url": row["url"],
+                    "published_at": row["published_at"],
+                    "score": row["score"],
+                    "label": row["label"],
+                }
+                for row in rows
+            ],
+            "claims": out_clusters,
+        }
+
+    def source(self, domain: str) -> dict[str, Any] | None:
+        """An outlet's rating over its stored articles, with its month-by-month history."""
+        history = self.store.source_history(domain)
+        if not history:
+            return None
+        out = source_rating(domain, [p for _, _, p in history])
+        months: dict[str, list[float]] = {}
+        so_far: list[float] = []
+        for _, created_at, probability in history:
+            so_far.append(probability)
+            months[created_at.strftime("%Y-%m")] = list(so_far)
+        out["history"] = [
+            {"period": period, **{k: v for k, v in source_rating(domain, probs).items() if k != "domain"}}
+            for period, probs in months.items()
+        ]
+        return out
+
+
+def _input_of(row: dict[str, Any]) -> ArticleInput:
+    return ArticleInput(
+        text=row["text"],
+        id=row["external_id"],
+        title=row["title"],
+        url=row["url"],
+        source=row["source"],
+        published_at=row["published_at"],
+        language=row["language"],
+        input=row["input"],
+    )
+
+
+def _rescored_row(
+    analysis: ArticleAnalysis, prediction: dict[str, Any], result: dict[str, Any], stamp: Any = None
+) -> dict[str, Any]:
+    stored = {k: v for k, v in result.items() if k not in ("text", "stored", "created")}
+    return {
+        "article_id": analysis.doc.article_id,
+        "story_id": analysis.story_id,
+        "score": prediction["score"],
+        "probability": prediction["probability"],
+        "label": prediction["label"],
+        "model_version": result["model_version"],
+        "result": json.dumps(stored, ensure_ascii=False),
+        "scored_at": stamp or now(),
+    }
+
+
+def _adopt_stored_story_ids(analyses: list[ArticleAnalysis], rows: list[dict[str, Any]], n_new: int) -> None:
+    """A story keeps the id it was stored under; only a story of new articles alone gets a new id."""
+    stored_story = {row["article_id"]: row["story_id"] for row in rows}
+    votes: dict[str, Counter[str]] = defaultdict(Counter)
+    for analysis in analyses[n_new:]:
+        previous = stored_story.get(analysis.doc.article_id)
+        if previous:
+            votes[analysis.story_id][previous] += 1
+    for analysis in analyses:
+        if votes.get(analysis.story_id):
+            analysis.story_id = votes[analysis.story_id].most_common(1)[0][0]
