@@ -259,8 +259,9 @@ class Store:
         for k, row in enumerate(new_rows):
             with self.writing() as conn:
                 insert = (sqlite_insert if self.is_sqlite else pg_insert)(articles).values(**row)
-                result = conn.execute(insert.on_conflict_do_nothing(index_elements=["article_id"]))
-                inserted.append(bool(result.rowcount))
+                # RETURNING says whether a row was written (rowcount is -1 on psycopg with RETURNING).
+                statement = insert.on_conflict_do_nothing(index_elements=["article_id"]).returning(articles.c.seq)
+                inserted.append(conn.execute(statement).first() is not None)
                 if k == len(new_rows) - 1:
                     for update in rescored:
                         conn.execute(

@@ -59,19 +59,9 @@ def check_address(ip: str) -> None:
     except ValueError:
         raise FetchError(f"url: {ip!r} is not an IP address; refused") from None
     if isinstance(addr, ipaddress.IPv6Address) and addr.ipv4_mapped is not None:
-        check_address(str(addr.ipv4_mapped))
-    bad = (
-        addr.is_private
-        or addr.is_loopback
-        or addr.is_link_local
-        or addr.is_multicast
-        or addr.is_reserved
-        or addr.is_unspecified
-        or not addr.is_global
-        or (isinstance(addr, ipaddress.IPv4Address) and addr in _SHARED)
-        or (isinstance(addr, ipaddress.IPv6Address) and addr.is_site_local)
-    )
-    if bad:
+        return check_address(str(addr.ipv4_mapped))  # ::ffff:a.b.c.d is judged as a.b.c.d
+    flags = (addr.is_private, addr.is_loopback, addr.is_link_local, addr.is_multicast, addr.is_reserved)
+    if any(flags) or addr.is_unspecified or not addr.is_global or addr in _SHARED or getattr(addr, "is_site_local", 0):
         raise FetchError(f"url: address {ip} is private, loopback or otherwise not public; refused")
 
 
@@ -116,10 +106,10 @@ def _addresses(host: str, port: int, resolver: Resolver, check: AddressCheck) ->
         addrs = [str(ipaddress.ip_address(host))]
     except ValueError:
         addrs = resolver(host, port)
-    if not addrs:
-        raise FetchError(f"url: host {host!r} has no addresses")
     for ip in addrs:
         check(ip)
+    if not addrs:
+        raise FetchError(f"url: host {host!r} has no addresses")
     return addrs
 
 
@@ -134,23 +124,25 @@ def _fetch(
         addrs = _addresses(host, port, resolver, check)
         try:
             result = _get_once(addrs, scheme, host, port, host_header, target, deadline, max_bytes)
+        except urllib3.exceptions.NewConnectionError as exc:  # subclasses urllib3's TimeoutError, so first
+            raise FetchError(f"url: could not fetch {host}: cannot connect ({exc.__cause__ or exc})") from None
         except (TimeoutError, urllib3.exceptions.TimeoutError):
             raise FetchError(f"url: fetch took longer than {timeout:g} s; refused") from None
         except Urllib3Error as exc:
             raise FetchError(f"url: could not fetch {host}: {type(exc).__name__}") from None
-        if isinstance(result, str):  # a redirect's Location
-            redirects += 1
-            if redirects > max_redirects:
-                raise FetchError(f"url: more than {max_redirects} redirects; refused")
-            url = urljoin(url, result)
-            continue
-        return url, result[1]
+        location, text = result
+        if location is None:
+            return url, text
+        redirects += 1
+        if redirects > max_redirects:
+            raise FetchError(f"url: more than {max_redirects} redirects; refused")
+        url = urljoin(url, location)
 
 
 def _get_once(
     addrs: list[str], scheme: str, host: str, port: int, host_header: str, target: str, deadline: float, max_bytes: int
-) -> str | tuple[int, str]:
-    """One GET to the first reachable checked address: a redirect's Location, or (status, text)."""
+) -> tuple[str | None, str]:
+    """One GET to the first reachable checked address; returns (redirect Location or None, page text)."""
     last_error: Exception | None = None
     for ip in addrs:
         remaining = _remaining(deadline)
@@ -180,10 +172,10 @@ def _get_once(
     raise last_error
 
 
-def _read_response(resp: urllib3.BaseHTTPResponse, deadline: float, max_bytes: int) -> str | tuple[int, str]:
+def _read_response(resp: urllib3.BaseHTTPResponse, deadline: float, max_bytes: int) -> tuple[str | None, str]:
     location = resp.headers.get("Location")
     if resp.status in REDIRECT_STATUSES and location:
-        return location
+        return location, ""
     if not 200 <= resp.status < 300:
         raise FetchError(f"url: server answered HTTP {resp.status}; refused")
     msg = Message()
@@ -206,11 +198,10 @@ def _read_response(resp: urllib3.BaseHTTPResponse, deadline: float, max_bytes: i
         if len(body) > max_bytes:
             raise FetchError(f"url: response exceeds the {max_bytes}-byte limit; refused")
         _remaining(deadline)
-    charset = msg.get_content_charset() or "utf-8"
     try:
-        return resp.status, body.decode(charset, errors="replace")
-    except LookupError:
-        return resp.status, body.decode("utf-8", errors="replace")
+        return None, body.decode(msg.get_content_charset() or "utf-8", errors="replace")
+    except LookupError:  # unknown charset name
+        return None, body.decode("utf-8", errors="replace")
 
 
 def _remaining(deadline: float) -> float:
