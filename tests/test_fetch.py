@@ -129,7 +129,7 @@ class Handler(BaseHTTPRequestHandler):
     def redirect(self, location: str, status: int = 302) -> None:
         self.send(status, b"moved", Location=location)
 
-    def do_GET(self) -> None:  # noqa: C901 - a route table
+    def do_GET(self) -> None:
         path = self.path
         if path == "/page":
             self.send(200, PAGE.encode("utf-8"))
@@ -146,7 +146,7 @@ class Handler(BaseHTTPRequestHandler):
         elif path == "/r1":
             self.redirect("/r2", 301)
         elif path == "/r2":
-            self.redirect(f"http://127.0.0.1:{self.server.server_port}/r3", 307)
+            self.redirect(f"http://{self.headers['Host']}/r3", 307)  # absolute URL
         elif path == "/r3":
             self.redirect("page", 303)
         elif path.startswith("/loop/"):
@@ -367,3 +367,25 @@ def test_bad_responses_are_refused(server: str, path: str, message: str) -> None
 def test_unreachable_port_is_a_fetch_error() -> None:
     with pytest.raises(FetchError, match="could not fetch 127.0.0.1"):
         get("http://127.0.0.1:1/", timeout=2.0)
+
+
+def test_https_connects_to_checked_ip_with_original_name_for_sni_and_cert(monkeypatch: pytest.MonkeyPatch) -> None:
+    made: list[tuple[tuple[object, ...], dict[str, object]]] = []
+
+    class Recorder:
+        def __init__(self, *args: object, **kwargs: object) -> None:
+            made.append((args, kwargs))
+            raise fetch.urllib3.exceptions.SSLError("stop here")
+
+    monkeypatch.setattr(fetch.urllib3, "HTTPSConnectionPool", Recorder)
+    with pytest.raises(FetchError, match="could not fetch news.example: SSLError"):
+        fetch_url("https://news.example/a", resolver=lambda host, port: ["93.184.216.34"])
+    [(args, kwargs)] = made
+    assert args[:2] == ("93.184.216.34", 443)
+    assert kwargs["server_hostname"] == kwargs["assert_hostname"] == "news.example"
+    assert kwargs["cert_reqs"] == "CERT_REQUIRED"
+
+
+def test_https_to_a_server_without_tls_fails_cleanly(server: str) -> None:
+    with pytest.raises(FetchError, match="could not fetch 127.0.0.1"):
+        get(server.replace("http://", "https://") + "/page", timeout=2.0)

@@ -85,12 +85,35 @@ def openapi_document() -> dict[str, Any]:
                     response.setdefault("headers", {}).update(RATE_HEADERS)
             operation["responses"] = responses
             operation["security"] = [{"bearer": []}, {}]
+    _request_rules(spec["components"].get("schemas", {}), current_app.config["RELIABILITY_SETTINGS"])
     spec["paths"].update(_health_paths())
     spec["info"]["description"] = (
         "Scores news articles for reliability, with reasons and sentence spans. Errors are "
         "application/problem+json (RFC 9457). When the server has API keys, send `Authorization: Bearer <key>`."
     )
     return spec
+
+
+def _request_rules(schemas: dict[str, Any], settings: dict[str, Any]) -> None:
+    """What the request schemas' cross-field validators and this server's settings require, as JSON Schema."""
+    bodies = [{"required": ["text"]}, {"required": ["html"]}]
+    if settings["fetch_urls"]:
+        bodies.append({"required": ["url"]})
+    for name in ("Article", "ScoreRequest"):
+        if name in schemas:
+            schemas[name]["anyOf"] = copy.deepcopy(bodies)
+            schemas[name]["description"] = (
+                "needs 'text' or 'html'" + (", or a 'url' to fetch" if settings["fetch_urls"] else "")
+            )
+    batch = schemas.get("BatchRequest", {}).get("properties", {}).get("articles")
+    if batch is not None:
+        batch["maxItems"] = settings["batch_max_articles"]
+    if "FeedbackRequest" in schemas:
+        # a verdict on a flag names its span; 'end' must not come before 'start' (checked, not expressible here)
+        schemas["FeedbackRequest"]["anyOf"] = [
+            {"properties": {"target": {"enum": ["score"]}}},
+            {"required": ["start", "end"]},
+        ]
 
 
 def _health_paths() -> dict[str, Any]:

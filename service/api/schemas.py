@@ -2,12 +2,61 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
-LANGUAGE = validate.Regexp(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$", error="an ISO 639 language code such as 'fr' or 'en'")
-NOT_BLANK = validate.Regexp(r"\S", error="must contain text, not only white space")
+# What str.strip() removes; spelled out because `\s` means different sets in Python, ECMA-262 and Rust regexes.
+WHITE_SPACE = "".join(chr(c) for c in range(0x3001) if chr(c).isspace())  # U+3000 is the last one
+
+
+class Pattern(validate.Regexp):
+    r"""A regex that validates as the OpenAPI `pattern` it documents (JSON Schema: searched, `$` only at the end).
+
+    `re.match` anchors at the start and Python's `$` also matches before a final newline, so a plain
+    Regexp accepts or refuses strings the document says otherwise about. Write portable patterns:
+    explicit character classes, no `\s`/`\d`/`\w`, `$` only as the last character.
+    """
+
+    def __init__(self, regex: str, error: str | None = None) -> None:
+        if "$" in regex[:-1]:
+            raise ValueError(f"'$' only at the end of a Pattern: {regex!r}")
+        super().__init__(regex, error=error)
+        self._search = re.compile(regex[:-1] + r"\Z" if regex.endswith("$") else regex)
+
+    def __call__(self, value: str) -> str:
+        if self._search.search(value) is None:
+            raise ValidationError(self._format_error(value))
+        return value
+
+
+class StrictInteger(fields.Integer):
+    """A JSON integer only: not a string of digits, a float or a boolean (JSON Schema's `integer`)."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> int:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise self.make_error("invalid", input=value)
+        return super()._deserialize(value, attr, data, **kwargs)
+
+
+class StrictBoolean(fields.Boolean):
+    """JSON true or false only (marshmallow's Boolean also takes 1, "yes", "on", ...)."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> bool:
+        if not isinstance(value, bool):
+            raise self.make_error("invalid", input=value)
+        return value
+
+
+LANGUAGE = Pattern(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$", error="an ISO 639 language code such as 'fr' or 'en'")
+NOT_BLANK = Pattern(f"[^{WHITE_SPACE}]", error="must contain text, not only white space")
+# http(s), a host name, an IPv4 address or [IPv6], an optional port, then printable ASCII (percent-encode the rest).
+URL = Pattern(
+    r"^https?://([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*"
+    r"|\[[0-9A-Fa-f:.]+\])(:[0-9]{1,5})?([/?#][!-~]*)?$",
+    error="an absolute http or https URL",
+)
 
 
 class StrictSchema(Schema):
@@ -19,9 +68,8 @@ class ArticleSchema(StrictSchema):
     text = fields.String(validate=NOT_BLANK, metadata={"description": "plain text; the first line is the title"})
     html = fields.String(validate=NOT_BLANK, metadata={"description": "a whole HTML page; parsed, never rendered"})
     title = fields.String(validate=validate.Length(max=1000))
-    url = fields.Url(
-        schemes={"http", "https"},
-        validate=validate.Length(max=2048),
+    url = fields.String(
+        validate=[URL, validate.Length(max=2048)],
         metadata={"description": "the article's address; fetched only when the service allows URL fetching"},
     )
     source = fields.String(validate=validate.Length(min=1, max=255), metadata={"description": "outlet domain"})
@@ -36,22 +84,22 @@ class ArticleSchema(StrictSchema):
 
 
 class ScoreRequestSchema(ArticleSchema):
-    store = fields.Boolean(
+    store = StrictBoolean(
         load_default=False, metadata={"description": "also add the article to the store (default false)"}
     )
 
 
 class BatchRequestSchema(StrictSchema):
     articles = fields.List(fields.Nested(ArticleSchema), required=True, validate=validate.Length(min=1))
-    store = fields.Boolean(load_default=False)
+    store = StrictBoolean(load_default=False)
 
 
 class FeedbackRequestSchema(StrictSchema):
-    article_id = fields.String(required=True, validate=validate.Regexp(r"^[0-9a-f]{16}$"))
+    article_id = fields.String(required=True, validate=Pattern(r"^[0-9a-f]{16}$"))
     target = fields.String(required=True, validate=validate.OneOf(["score", "flag"]))
     flag_type = fields.String(validate=validate.Length(max=32))
-    start = fields.Integer(validate=validate.Range(min=0, max=10_000_000))
-    end = fields.Integer(validate=validate.Range(min=0, max=10_000_000))
+    start = StrictInteger(validate=validate.Range(min=0, max=10_000_000))
+    end = StrictInteger(validate=validate.Range(min=0, max=10_000_000))
     verdict = fields.String(
         required=True,
         validate=validate.OneOf(["correct", "incorrect", "too_high", "too_low"]),
