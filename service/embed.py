@@ -130,6 +130,7 @@ class EmbeddingCache:
         self.max_items = max_items
         self.batch_size = batch_size
         self._vectors: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._lock = threading.Lock()
         self.hits = 0
         self.misses = 0
 
@@ -143,15 +144,19 @@ class EmbeddingCache:
 
     def prime(self, keys: Sequence[str], vectors: np.ndarray) -> None:
         """Add vectors computed earlier (e.g. read back from the store) so they are not embedded again."""
-        for key, vector in zip(keys, vectors, strict=True):
-            if key not in self._vectors:
-                self._vectors[key] = np.asarray(vector, dtype=np.float32)
+        with self._lock:
+            for key, vector in zip(keys, vectors, strict=True):
+                if key not in self._vectors:
+                    self._vectors[key] = np.asarray(vector, dtype=np.float32)
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
+        """Vectors of `texts`; safe to call from several threads (the model runs outside the lock)."""
         keys = [self.key(t) for t in texts]
         missing: dict[str, str] = {}
+        with self._lock:
+            known = {k: self._vectors[k] for k in keys if k in self._vectors}
         for key, text in zip(keys, texts, strict=True):
-            if key not in self._vectors and key not in missing:
+            if key not in known and key not in missing:
                 missing[key] = text
         self.hits += len(keys) - len(missing)
         self.misses += len(missing)
@@ -164,10 +169,12 @@ class EmbeddingCache:
                 show_progress_bar=False,
             )
             for key, vector in zip(missing, vectors, strict=True):
-                self._vectors[key] = np.asarray(vector, dtype=np.float32)
-        out = np.stack([self._vectors[k] for k in keys]) if keys else np.zeros((0, 512), dtype=np.float32)
-        for key in keys:
-            self._vectors.move_to_end(key)
-        while len(self._vectors) > self.max_items:
-            self._vectors.popitem(last=False)
+                known[key] = np.asarray(vector, dtype=np.float32)
+        out = np.stack([known[k] for k in keys]) if keys else np.zeros((0, 512), dtype=np.float32)
+        with self._lock:
+            for key in keys:
+                self._vectors[key] = known[key]
+                self._vectors.move_to_end(key)
+            while len(self._vectors) > self.max_items:
+                self._vectors.popitem(last=False)
         return out

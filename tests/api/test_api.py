@@ -128,7 +128,8 @@ def test_feedback_is_kept(app: Any, client: Any, seeded: list[dict[str, Any]]) -
               "end": flag["end"], "verdict": "incorrect", "comment": "this is the dateline"},
     )  # fmt: skip
     assert response.status_code == 201 and response.json["article_id"] == article_id
-    assert client.post("/v1/feedback", json={"article_id": article_id, "target": "score", "verdict": "too_high"}).status_code == 201
+    verdict = {"article_id": article_id, "target": "score", "verdict": "too_high"}
+    assert client.post("/v1/feedback", json=verdict).status_code == 201
     rows = app.extensions["reliability"].store.feedback_rows()
     assert [(r["target"], r["verdict"], r["start"]) for r in rows] == [
         ("flag", "incorrect", flag["start"]),

@@ -33,7 +33,8 @@ def test_client_errors_share_one_shape(client: Any) -> None:
     assert_problem(client.get("/v1/articles/0123456789abcdef"), 404)
     assert_problem(client.get("/nowhere"), 404)
     assert_problem(client.put("/v1/score", json={"text": "x"}), 405)
-    body = assert_problem(client.post("/v1/score", data="text=x", content_type="application/x-www-form-urlencoded"), 415)
+    form = client.post("/v1/score", data="text=x", content_type="application/x-www-form-urlencoded")
+    body = assert_problem(form, 415)
     assert "application/json" in body["detail"]
     body = assert_problem(client.post("/v1/score", json={"text": "Un texte.", "colour": "red"}), 422)
     assert body["errors"] == {"colour": ["Unknown field."]}
