@@ -20,8 +20,11 @@ ARG PYTHON_IMAGE=python:3.11-slim-bookworm
 # ---- build: a virtual environment at /opt/venv, copied whole into the runtime stage ----
 FROM ${PYTHON_IMAGE} AS build
 
-ENV PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1 PATH=/opt/venv/bin:$PATH
-RUN python -m venv /opt/venv
+ENV PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_ROOT_USER_ACTION=ignore PATH=/opt/venv/bin:$PATH
+# A pinned pip (the one `make install` upgrades to today): pip before 23.3 does not normalize extra
+# names (PEP 685), so justext's `lxml[html_clean]` misses lxml 6's `html-clean` extra, lxml_html_clean
+# is left out and every HTML article fails at `import trafilatura` (seen with pip 23.0.1).
+RUN python -m venv /opt/venv && pip install pip==26.3
 WORKDIR /src
 
 # torch==2.13.0 is pinned in pyproject.toml, but the torch 2.13.0 wheel on PyPI for Linux x86_64
@@ -39,8 +42,9 @@ ARG TORCH_INDEX_URL=https://download.pytorch.org/whl/cpu
 COPY pyproject.toml README.md ./
 RUN python -c "import tomllib; print('\n'.join(tomllib.load(open('pyproject.toml', 'rb'))['project']['dependencies']))" \
         > /tmp/requirements.txt \
- && pip install --extra-index-url "$TORCH_INDEX_URL" -r /tmp/requirements.txt redis==7.4.1 \
- && python -c "import sys, torch; sys.exit(f'torch {torch.__version__} is a CUDA build' if torch.version.cuda else 0)"
+ && pip install --extra-index-url "$TORCH_INDEX_URL" -r /tmp/requirements.txt \
+ && python -c "import sys, torch; sys.exit(f'torch {torch.__version__} is a CUDA build' if torch.version.cuda else 0)" \
+ && python -c "import lxml_html_clean, trafilatura"
 
 # Then the package itself (its dependencies are all there already), and a consistency check.
 COPY service ./service
@@ -76,6 +80,9 @@ COPY models /app/models
 WORKDIR /app
 
 USER reliability
+# Smoke test at build time: the models load, match their cards, and one HTML article is scored,
+# with the network settings above (writes nothing: `score` without --db keeps no store).
+RUN reliability score "$(reliability examples)/unrelated_en.html"
 VOLUME ["/data"]
 EXPOSE 8000
 
