@@ -36,9 +36,7 @@ WORKDIR /src
 ARG TORCH_INDEX_URL=https://download.pytorch.org/whl/cpu
 
 # Dependencies first, from pyproject.toml alone, so that a code change does not re-download them.
-# They are the exact pins of [project].dependencies. redis==7.4.1 is not in pyproject.toml yet:
-# it is the client Flask-Limiter needs for RELIABILITY_RATE_LIMIT_STORAGE=redis://... (compose.yaml
-# uses it); limits[redis] requires redis<8.
+# They are the exact pins of [project].dependencies (redis included, for shared rate limits).
 COPY pyproject.toml README.md ./
 RUN python -c "import tomllib; print('\n'.join(tomllib.load(open('pyproject.toml', 'rb'))['project']['dependencies']))" \
         > /tmp/requirements.txt \
