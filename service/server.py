@@ -2,23 +2,14 @@
 
 from __future__ import annotations
 
-import ipaddress
 import sys
 from typing import Any
 
 from gunicorn.app.base import BaseApplication
 
+from .api.auth import is_loopback
 from .db import Store
 from .errors import UsageError
-
-
-def is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False
 
 
 def check_binding(settings: dict[str, Any], store: Store) -> str:
@@ -53,6 +44,8 @@ class Server(BaseApplication):  # type: ignore[misc]
             "loglevel": s["log_level"],
             "accesslog": "-",
             "limit_request_line": 8190,
+            # gunicorn 27's control socket is one path per user: instances on one host would clash.
+            "control_socket_disable": True,
         }.items():
             self.cfg.set(key, value)
 

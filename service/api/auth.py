@@ -6,6 +6,7 @@ loopback only; as soon as one key exists every /v1 request needs a valid one.
 
 from __future__ import annotations
 
+import ipaddress
 import time
 from typing import Any
 
@@ -46,13 +47,29 @@ def make_limiter(app: Flask, settings: dict[str, Any]) -> Limiter:
     )
 
 
-class KeyChecker:
-    """Authenticates /v1 requests when the store holds at least one active key."""
+def is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
 
-    def __init__(self) -> None:
+
+class KeyChecker:
+    """Authenticates /v1 requests when the store holds at least one active key.
+
+    `always`: a service bound beyond loopback requires a key even if every key was revoked
+    meanwhile (otherwise revoking the last key would open it to the network).
+    """
+
+    def __init__(self, always: bool = False) -> None:
+        self.always = always
         self._count: tuple[float, int] | None = None
 
     def keys_required(self) -> bool:
+        if self.always:
+            return True
         now = time.monotonic()
         if self._count is None or now - self._count[0] > KEY_COUNT_TTL:
             self._count = (now, current_app.extensions["reliability"].store.active_key_count())

@@ -37,6 +37,17 @@ RATE_HEADERS = {
         ("RateLimit-Reset", "seconds until the window resets"),
     )
 }
+ARTICLE_ID = {"article_id": "$response.body#/article_id"}
+# What a client does next with an ingested article (OpenAPI links; stateful testers follow them too).
+INGEST_LINKS = {
+    "GetArticle": {"operationRef": "#/paths/~1v1~1articles~1{article_id}/get", "parameters": ARTICLE_ID},
+    "GetArticleScore": {"operationRef": "#/paths/~1v1~1articles~1{article_id}~1score/get", "parameters": ARTICLE_ID},
+    "GetStory": {
+        "operationRef": "#/paths/~1v1~1stories~1{story_id}/get",
+        "parameters": {"story_id": "$response.body#/story_id"},
+    },
+    "DeleteArticle": {"operationRef": "#/paths/~1v1~1articles~1{article_id}/delete", "parameters": ARTICLE_ID},
+}
 PAGE = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Reliability API</title>
 <link rel="stylesheet" href="/docs/static/swagger-ui.css"></head>
@@ -83,6 +94,8 @@ def openapi_document() -> dict[str, Any]:
             for code, response in responses.items():
                 if code[0] == "2":
                     response.setdefault("headers", {}).update(RATE_HEADERS)
+                if code in ("200", "201") and (path, method) == ("/v1/articles", "post"):
+                    response["links"] = copy.deepcopy(INGEST_LINKS)
             operation["responses"] = responses
             operation["security"] = [{"bearer": []}, {}]
     _request_rules(spec["components"].get("schemas", {}), current_app.config["RELIABILITY_SETTINGS"])
@@ -102,8 +115,8 @@ def _request_rules(schemas: dict[str, Any], settings: dict[str, Any]) -> None:
     for name in ("Article", "ScoreRequest"):
         if name in schemas:
             schemas[name]["anyOf"] = copy.deepcopy(bodies)
-            schemas[name]["description"] = (
-                "needs 'text' or 'html'" + (", or a 'url' to fetch" if settings["fetch_urls"] else "")
+            schemas[name]["description"] = "needs 'text' or 'html'" + (
+                ", or a 'url' to fetch" if settings["fetch_urls"] else ""
             )
     batch = schemas.get("BatchRequest", {}).get("properties", {}).get("articles")
     if batch is not None:

@@ -73,10 +73,10 @@ def _first_message(messages: Any, path: str = "") -> str:
 
 
 def _plain(text: str | None) -> str:
-    """Werkzeug's descriptions carry HTML markup; problem details are plain text."""
+    """Werkzeug's descriptions carry a little HTML markup; problem details are plain text."""
     import re
 
-    return re.sub(r"<[^>]+>", "", text or "").strip()
+    return re.sub(r"</?(?:a|b|code|em|i|p|strong)(?:\s[^>]*)?>", "", text or "").strip()
 
 
 def register(app: Flask) -> None:

@@ -25,7 +25,7 @@ class Pattern(validate.Regexp):
         super().__init__(regex, error=error)
         self._search = re.compile(regex[:-1] + r"\Z" if regex.endswith("$") else regex)
 
-    def __call__(self, value: str) -> str:
+    def __call__(self, value: Any) -> Any:
         if self._search.search(value) is None:
             raise ValidationError(self._format_error(value))
         return value
@@ -51,11 +51,12 @@ class StrictBoolean(fields.Boolean):
 
 LANGUAGE = Pattern(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$", error="an ISO 639 language code such as 'fr' or 'en'")
 NOT_BLANK = Pattern(f"[^{WHITE_SPACE}]", error="must contain text, not only white space")
-# http(s), a host name, an IPv4 address or [IPv6], an optional port, then printable ASCII (percent-encode the rest).
+# http(s), a host name or IPv4 address (no [IPv6] literal), an optional port, then printable ASCII
+# (percent-encode the rest).
 URL = Pattern(
-    r"^https?://([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*"
-    r"|\[[0-9A-Fa-f:.]+\])(:[0-9]{1,5})?([/?#][!-~]*)?$",
-    error="an absolute http or https URL",
+    r"^https?://[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*"
+    r"(:[0-9]{1,5})?([/?#][!-~]*)?$",
+    error="an absolute http or https URL with a host name",
 )
 
 

@@ -156,6 +156,18 @@ class LiveServer:
 
     # -- helpers ----------------------------------------------------------------------
 
+    def cpu_seconds(self) -> float:
+        """CPU time (user + system) the server's running processes have used so far."""
+        total = 0
+        for pid in group_members(self.pgid):
+            try:
+                stat = Path(f"/proc/{pid}/stat").read_text()
+            except OSError:
+                continue
+            fields = stat[stat.rindex(")") + 2 :].split()
+            total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15 of proc(5))
+        return total / os.sysconf("SC_CLK_TCK")
+
     @property
     def base(self) -> str:
         host = "127.0.0.1" if self.host in ("0.0.0.0", "127.0.0.1", "localhost") else self.host

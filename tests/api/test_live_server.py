@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import json
 import random
+import re
 import signal
 import socket
 import sqlite3
@@ -130,16 +131,28 @@ def test_concurrent_ingest_stores_each_acknowledged_article_once(
         if session is None:
             session = local.session = requests.Session()
         started = time.monotonic()
-        response = session.post(server.url("/v1/articles"), json=payload(documents[k], k), timeout=REQUEST_TIMEOUT)
+        try:
+            response = session.post(server.url("/v1/articles"), json=payload(documents[k], k), timeout=REQUEST_TIMEOUT)
+        except requests.RequestException as exc:
+            return k, -1, {"error": repr(exc)}, started, time.monotonic()
         body = response.json() if response.headers.get("Content-Type", "").startswith("application/") else {}
         return k, response.status_code, body, started, time.monotonic()
 
+    cpu_before = server.cpu_seconds()
     started = time.monotonic()
     with ThreadPoolExecutor(max_workers=8) as pool:
         results = list(pool.map(post, jobs))
     elapsed = time.monotonic() - started
+    cpu = server.cpu_seconds() - cpu_before
 
     statuses = Counter(status for _, status, _, _, _ in results)
+    if statuses[-1]:
+        assert server.proc is not None
+        signals = [line for line in server.log().splitlines() if "signal" in line.lower()]
+        pytest.fail(
+            f"{statuses[-1]} POSTs got no answer ({next(r[2] for r in results if r[1] == -1)}); "
+            f"server exit code {server.proc.poll()}; signals it logged: {signals}"
+        )
     assert set(statuses) <= {200, 201}, f"unexpected statuses {statuses}: {[r for r in results if r[1] > 201][:3]}"
 
     by_doc: dict[int, list[tuple[int, dict[str, Any], float, float]]] = defaultdict(list)
@@ -192,7 +205,8 @@ def test_concurrent_ingest_stores_each_acknowledged_article_once(
         f"[concurrency] {len(jobs)} POSTs ({len(duplicated)} duplicates, {raced} raced their original) "
         f"in {elapsed:.1f} s: {len(jobs) / elapsed:.2f} requests/s, {len(acknowledged) / elapsed:.2f} articles/s; "
         f"statuses {dict(statuses)}; latency median {latencies[len(latencies) // 2]:.2f} s, "
-        f"max {latencies[-1]:.2f} s; {len(rows)} rows in the file"
+        f"max {latencies[-1]:.2f} s; {len(rows)} rows in the file; "
+        f"server CPU {cpu:.0f} s ({cpu / len(jobs):.2f} s per POST, {cpu / elapsed:.2f} cores busy on average)"
     )
 
 
@@ -339,7 +353,13 @@ def test_sigterm_answers_in_flight_requests_then_exits_0(
     threads = [threading.Thread(target=slow_request, args=(n,), daemon=True) for n in range(3)]
     for thread in threads:
         thread.start()
-    time.sleep(1.5)  # all three are read and being scored
+    # SIGTERM once the worker has read all three and is scoring them: its metrics count the
+    # "prepare" stage (the first one of scoring) of each request, the warm-up one included.
+    deadline = time.monotonic() + 60
+    while stage_count(server, "prepare") < 4:
+        assert time.monotonic() < deadline, "the three requests never reached the scorer"
+        assert not errors, errors
+        time.sleep(0.05)
     assert not answers and not errors, f"answered before the SIGTERM: {answers} {errors}"
     assert server.proc is not None
     term_at = time.monotonic()
@@ -368,6 +388,13 @@ def test_sigterm_answers_in_flight_requests_then_exits_0(
         f"{max(done for _, _, done in answers.values()) - term_at:.1f} s after SIGTERM at the latest; "
         f"the server exited {code} after {exited_after:.1f} s (grace {grace} s)"
     )
+
+
+def stage_count(server: LiveServer, stage: str) -> float:
+    """How many scorings went through `stage`, from the server's Prometheus metrics."""
+    text = requests.get(server.url("/metrics"), timeout=REQUEST_TIMEOUT).text
+    match = re.search(rf'^reliability_scoring_stage_seconds_count{{stage="{stage}"}} (\S+)$', text, re.MULTILINE)
+    return float(match.group(1)) if match else 0.0
 
 
 # -- 4. API keys --------------------------------------------------------------------------------

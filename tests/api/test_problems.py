@@ -121,3 +121,17 @@ def test_store_down_is_503_and_readyz_fails(resources: Any) -> None:
     assert_problem(response, 503)
     assert response.headers["Retry-After"]
     assert_problem(client.post("/v1/articles", json=seed_payload(2)), 503)
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_beyond_loopback_a_key_is_required_even_after_the_last_is_revoked(database_url: str, resources: Any) -> None:
+    app = make_app(database_url, host="0.0.0.0")
+    client = app.test_client()
+    store = app.extensions["reliability"].store
+    body = assert_problem(client.get("/v1/articles/0123456789abcdef"), 401)
+    assert "Authorization: Bearer <key>" in body["detail"]
+    token, row = store.create_key("only")
+    assert client.get("/v1/articles/0123456789abcdef", headers={"Authorization": f"Bearer {token}"}).status_code == 404
+    store.revoke_key(row["prefix"])
+    app.extensions["key_checker"].forget()
+    assert_problem(client.get("/v1/articles/0123456789abcdef"), 401)
