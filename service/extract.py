@@ -84,7 +84,10 @@ def article_from_mapping(data: dict[str, Any], label: str | None = None) -> Arti
 def source_from_url(url: str | None) -> str | None:
     if not url:
         return None
-    host = urlparse(url).hostname or ""
+    try:
+        host = urlparse(url).hostname or ""
+    except ValueError:  # e.g. "http://[1:2:3]/": a bracketed host that is not an IP address
+        return None
     return host.removeprefix("www.") or None
 
 

@@ -100,7 +100,7 @@ class FeedbackRequestSchema(StrictSchema):
     target = fields.String(required=True, validate=validate.OneOf(["score", "flag"]))
     flag_type = fields.String(validate=validate.Length(max=32))
     start = StrictInteger(validate=validate.Range(min=0, max=10_000_000))
-    end = StrictInteger(validate=validate.Range(min=0, max=10_000_000))
+    end = StrictInteger(validate=validate.Range(min=0, max=10_000_000), metadata={"description": "not before 'start'"})
     verdict = fields.String(
         required=True,
         validate=validate.OneOf(["correct", "incorrect", "too_high", "too_low"]),
