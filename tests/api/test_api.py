@@ -180,3 +180,14 @@ def test_openapi_and_docs_page_are_local(client: Any) -> None:
     page = client.get("/docs").get_data(as_text=True)
     assert "/docs/static/swagger-ui-bundle.js" in page and "http" not in page.split("<body>")[1]
     assert client.get("/docs/static/swagger-ui-bundle.js").status_code == 200
+
+
+def test_url_fetching_when_enabled_refuses_private_addresses(database_url: str, resources: Any) -> None:
+    from tests.api.conftest import make_app
+
+    client = make_app(database_url, fetch_urls=True).test_client()
+    for url in ("http://127.0.0.1:8000/admin", "http://169.254.169.254/latest/meta-data", "http://localhost/"):
+        response = client.post("/v1/score", json={"url": url})
+        assert response.status_code == 422, url
+        assert "refused" in response.json["detail"]
+    assert client.application.extensions["reliability"].store.count() == 0
