@@ -15,8 +15,8 @@ from pathlib import Path
 from typing import Any
 
 from . import __version__
-from .errors import EXIT_OK, EXIT_PARTIAL, NoArticlesError, ReliabilityError, UsageError
-from .extract import ARTICLE_SUFFIXES, DEFAULT_MAX_BYTES, extract_body, read_path
+from .errors import EXIT_OK, EXIT_PARTIAL, ReliabilityError, UsageError
+from .extract import DEFAULT_MAX_BYTES, extract_body, read_path
 from .normalize import normalize_text
 from .records import ArticleInput
 
@@ -60,9 +60,15 @@ def _parser() -> argparse.ArgumentParser:
     score.add_argument("--json", action="store_true", help="print a JSON array of score objects")
     input_options(score)
 
-    batch = command("batch", "score every article in a folder, one JSON object per line")
-    batch.add_argument("folder", type=Path)
-    batch.add_argument("--out", type=Path, required=True, help="output .jsonl file")
+    batch = command("batch", "score every article in a folder (or a .jsonl export), in parallel, resumably")
+    batch.add_argument("target", type=Path, help="a folder (read recursively) or one .jsonl/.json file")
+    batch.add_argument("--out", type=Path, required=True, help="output .jsonl file, one line per input record")
+    batch.add_argument("--csv", type=Path, default=None, help="also write one CSV row per article")
+    batch.add_argument("--report", type=Path, default=None, help="also write a self-contained HTML report")
+    batch.add_argument("--workers", type=int, default=1, help="worker processes (each loads the models)")
+    batch.add_argument(
+        "--resume", action="store_true", help="continue an interrupted run (its state is OUT.state.db)"
+    )
     batch.add_argument(
         "--errors", type=Path, default=None, help="where to list unreadable files (default OUT.errors.jsonl)"
     )
@@ -167,46 +173,34 @@ def format_table(results: list[dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
-def discover(folder: Path) -> list[Path]:
-    if not folder.exists():
-        raise ReliabilityError(f"{folder}: no such folder")
-    if not folder.is_dir():
-        raise ReliabilityError(f"{folder}: not a folder")
-    return sorted(
-        p
-        for p in folder.rglob("*")
-        if p.is_file()
-        and p.suffix.lower() in ARTICLE_SUFFIXES
-        and not p.name.endswith(".meta.json")
-        and p.name.lower() != "readme.md"
-    )
-
-
 def _batch(args: argparse.Namespace) -> int:
+    from .batch import run_batch
 
-    paths = discover(args.folder)
-    articles: list[ArticleInput] = []
-    errors: list[dict[str, str]] = []
-    for path in paths:
-        try:
-            articles.extend(read_path(path, args.max_bytes))
-        except ReliabilityError as exc:
-            errors.append({"path": str(path), "reason": str(exc)})
+    if args.workers < 1:
+        raise UsageError("--workers must be at least 1")
+    database_url = None
+    if args.db:
+        database_url = args.db if "://" in args.db else f"sqlite:///{Path(args.db).resolve()}"
+    outcome = run_batch(
+        args.target,
+        args.out,
+        workers=args.workers,
+        resume=args.resume,
+        max_bytes=args.max_bytes,
+        embedder=args.embedder,
+        errors_path=args.errors,
+        csv_path=args.csv,
+        report_path=args.report,
+        database_url=database_url,
+    )
     errors_path = args.errors or args.out.with_suffix(".errors.jsonl")
-    if errors:
-        _write_jsonl(errors_path, errors)
-        for error in errors:
-            print(f"reliability: skipped {error['reason']}", file=sys.stderr)
-    if not articles:
-        raise NoArticlesError(f"{args.folder}: no readable article (.txt, .html, .json, .jsonl, .md) found")
-    mine = _score(articles, args)
-    _write_jsonl(args.out, mine)
     print(
-        f"reliability: scored {len(mine)} article(s) -> {args.out}"
-        + (f"; {len(errors)} input(s) failed -> {errors_path}" if errors else ""),
+        f"reliability: scored {outcome.articles} article(s) from {outcome.records} record(s) in "
+        f"{outcome.seconds:.1f} s -> {args.out}"
+        + (f"; {len(outcome.errors)} input(s) failed -> {errors_path}" if outcome.errors else ""),
         file=sys.stderr,
     )
-    return EXIT_PARTIAL if errors else EXIT_OK
+    return EXIT_PARTIAL if outcome.errors else EXIT_OK
 
 
 def _serve(args: argparse.Namespace) -> int:
@@ -239,15 +233,6 @@ def _keys(args: argparse.Namespace) -> int:
     else:
         print(f"reliability: key {args.key} revoked", file=sys.stderr)
     return EXIT_OK
-
-
-def _write_jsonl(path: Path, rows: list[dict[str, Any]]) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
-    with tmp.open("w", encoding="utf-8") as handle:
-        for row in rows:
-            handle.write(json.dumps(row, ensure_ascii=False) + "\n")
-    os.replace(tmp, path)
 
 
 def _eval(args: argparse.Namespace) -> int:

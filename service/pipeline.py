@@ -94,20 +94,32 @@ def article_id_of(article: ArticleInput) -> str:
     return content_id(normalize_text(extract_body(article)[0]))
 
 
-def prepare(articles: list[ArticleInput]) -> list[Document]:
-    """extract -> normalize -> segment, with corpus-wide vocabulary and per-source boilerplate."""
+@dataclass
+class CorpusContext:
+    """What segmentation learns from the whole corpus: its lower-case words and each source's template lines."""
+
+    vocab: set[str]
+    boilerplate: dict[str, set[str]]
+
+
+def corpus_context(texts: list[str], sources: list[str | None]) -> CorpusContext:
+    lines = {str(i): (source, text.split("\n")) for i, (text, source) in enumerate(zip(texts, sources, strict=True))}
+    return CorpusContext(lowercase_vocabulary(texts), furniture.source_boilerplate(lines))
+
+
+def prepare(articles: list[ArticleInput], context: CorpusContext | None = None) -> list[Document]:
+    """extract -> normalize -> segment, with corpus-wide vocabulary and per-source boilerplate.
+
+    `context` is computed from `articles` unless given (a batch computes it once for all its articles).
+    """
     extracted = [extract_body(article) for article in articles]
     texts = [normalize_text(body) for body, _, _ in extracted]
     for text, (_, filled, _) in zip(texts, extracted, strict=True):
         if not text.strip():
             raise InputError(f"{filled.input or 'article'}: no text left after cleaning")
-    vocab = lowercase_vocabulary(texts)
-    boilerplate = furniture.source_boilerplate(
-        {
-            str(i): (filled.source, text.split("\n"))
-            for i, (text, (_, filled, _)) in enumerate(zip(texts, extracted, strict=True))
-        }
-    )
+    if context is None:
+        context = corpus_context(texts, [filled.source for _, filled, _ in extracted])
+    vocab, boilerplate = context.vocab, context.boilerplate
     docs = []
     for text, (_, filled, kind) in zip(texts, extracted, strict=True):
         language = filled.language or detect_language(text)[0]

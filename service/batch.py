@@ -1,0 +1,574 @@
+"""`reliability batch`: score a folder or a JSONL export in parallel, resumably.
+
+1. read: every article file (recursively), with sidecar `NAME.meta.json` metadata; HTML is
+   extracted once; the source falls back to the URL's domain, then to the file's folder name.
+2. embed: articles in fixed chunks (sorted by content hash) across worker processes; each
+   chunk's vectors are committed to the state file (OUT.state.db) in one transaction.
+3. stories: formed across the whole batch (and the store's stored articles with --db).
+4. score: stories are the unit of parallel scoring; each story's results are committed in one
+   transaction, so a batch killed at any moment and rerun with --resume scores every article
+   exactly once and gives the same results as an uninterrupted run.
+5. write: OUT.jsonl (one line per input record, in input order), optional CSV and HTML report.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import multiprocessing
+import os
+import sqlite3
+import sys
+import time
+from collections import defaultdict
+from collections.abc import Iterator
+from concurrent.futures import Future, ProcessPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from . import story
+from .errors import NoArticlesError, ReliabilityError, UsageError
+from .extract import ARTICLE_SUFFIXES, extract_body, read_path
+from .normalize import normalize_text
+from .pipeline import EMBEDDED_KINDS, CorpusContext, content_id, corpus_context
+from .records import ArticleInput
+
+EMBED_CHUNK = 32  # articles per embedding task: fixed, so vectors never depend on the worker count
+MAX_STORY_UNIT = 30  # a larger story is scored in slices of this many articles (claims are quadratic)
+META_FIELDS = ("id", "title", "url", "source", "published_at", "language")
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class Record:
+    """One readable input record; several records may hold the same text (same article id)."""
+
+    input: str
+    article: ArticleInput
+    article_id: str = ""
+
+
+@dataclass
+class BatchOutcome:
+    records: int
+    articles: int
+    errors: list[dict[str, str]] = field(default_factory=list)
+    seconds: float = 0.0
+    resumed_stories: int = 0
+
+
+# -- 1. read --------------------------------------------------------------------------
+
+
+def discover(target: Path) -> list[Path]:
+    """Article files under a folder (recursively, sorted), or the one file given."""
+    if not target.exists():
+        raise UsageError(f"{target}: no such file or folder")
+    if target.is_file():
+        return [target]
+    return sorted(
+        p
+        for p in target.rglob("*")
+        if p.is_file()
+        and p.suffix.lower() in ARTICLE_SUFFIXES
+        and not p.name.endswith(".meta.json")
+        and p.name.lower() != "readme.md"
+    )
+
+
+def read_records(target: Path, max_bytes: int) -> tuple[list[Record], list[dict[str, str]]]:
+    root = target if target.is_dir() else target.parent
+    records: list[Record] = []
+    errors: list[dict[str, str]] = []
+    for path in discover(target):
+        try:
+            articles = read_path(path, max_bytes)
+        except ReliabilityError as exc:
+            errors.append({"path": str(path), "reason": str(exc)})
+            continue
+        sidecar = _sidecar(path)
+        for article in articles:
+            try:
+                records.append(_filled(article, sidecar, path, root))
+            except ReliabilityError as exc:
+                errors.append({"path": article.input or str(path), "reason": str(exc)})
+    return records, errors
+
+
+def _sidecar(path: Path) -> dict[str, Any]:
+    meta = path.with_name(path.stem + ".meta.json")
+    if not meta.is_file():
+        return {}
+    try:
+        data = json.loads(meta.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return {k: str(data[k]) for k in META_FIELDS if data.get(k) is not None} if isinstance(data, dict) else {}
+
+
+def _filled(article: ArticleInput, sidecar: dict[str, Any], path: Path, root: Path) -> Record:
+    """The article as plain text with its metadata: extraction happens once, here."""
+    for key, value in sidecar.items():
+        if getattr(article, key) is None:
+            setattr(article, key, value)
+    body, filled, _ = extract_body(article)
+    if not filled.source and path.parent != root:
+        filled.source = path.parent.name
+    text = normalize_text(body)
+    if not text.strip():
+        raise ReliabilityError(f"{article.input}: no text left after cleaning")
+    plain = ArticleInput(
+        text=text,
+        id=filled.id,
+        title=filled.title,
+        url=filled.url,
+        source=filled.source,
+        published_at=filled.published_at,
+        language=filled.language,
+        input=article.input,
+    )
+    return Record(input=article.input or str(path), article=plain, article_id=content_id(text))
+
+
+# -- the state file -------------------------------------------------------------------
+
+STATE_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS vectors (
+    article_id TEXT PRIMARY KEY, keys TEXT NOT NULL, vectors BLOB NOT NULL, lead BLOB NOT NULL, names TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS results (article_id TEXT PRIMARY KEY, unit TEXT NOT NULL, result TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS units (unit TEXT PRIMARY KEY);
+"""
+
+
+def open_state(path: Path, fingerprint: str, resume: bool) -> sqlite3.Connection:
+    if not resume:
+        for suffix in ("", "-wal", "-shm"):
+            Path(str(path) + suffix).unlink(missing_ok=True)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.executescript(STATE_SCHEMA)
+    row = conn.execute("SELECT value FROM meta WHERE key = 'fingerprint'").fetchone()
+    if row is None:
+        conn.execute("INSERT INTO meta VALUES ('fingerprint', ?)", (fingerprint,))
+    elif row[0] != fingerprint:
+        raise UsageError(f"{path}: the inputs or options changed since that run; run again without --resume")
+    return conn
+
+
+def _transaction(conn: sqlite3.Connection, statements: list[tuple[str, tuple[Any, ...]]]) -> None:
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        for sql, params in statements:
+            conn.execute(sql, params)
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+
+
+# -- worker processes -----------------------------------------------------------------
+
+_worker: dict[str, Any] = {}
+
+
+def _init_worker(context: CorpusContext, state_path: str, embedder: str | None) -> None:
+    # One embedder thread per worker: --workers N uses N cores, and vectors do not depend on N.
+    from .pipeline import load_resources
+
+    previous = os.environ.get("RELIABILITY_EMBED_THREADS")
+    os.environ["RELIABILITY_EMBED_THREADS"] = "1"
+    try:
+        _worker["resources"] = load_resources(embedder)
+    finally:  # the inline pool runs in the caller's process: leave its environment as it was
+        if previous is None:
+            os.environ.pop("RELIABILITY_EMBED_THREADS", None)
+        else:
+            os.environ["RELIABILITY_EMBED_THREADS"] = previous
+    _worker["context"] = context
+    _worker["state"] = state_path
+
+
+def _embed_chunk(articles: list[tuple[str, ArticleInput]]) -> list[tuple[str, str, bytes, bytes, str]]:
+    """(article id, sentence keys, sentence vectors, lead vector, names) of each article of the chunk."""
+    from .pipeline import prepare
+
+    res = _worker["resources"]
+    docs = prepare([a for _, a in articles], _worker["context"])
+    out = []
+    for (article_id, _), doc in zip(articles, docs, strict=True):
+        texts = [s.text for s in doc.content_sentences if s.kind in EMBEDDED_KINDS]
+        vectors = res.embeddings.encode(texts) if texts else np.zeros((0, 512), dtype=np.float32)
+        lead = story.article_vector(vectors[: story.LEAD_SENTENCES])
+        keys = json.dumps([res.embeddings.key(t) for t in texts])
+        names = json.dumps(sorted(story.article_names(doc)), ensure_ascii=False)
+        out.append((article_id, keys, vectors.astype(np.float32).tobytes(), lead.astype(np.float32).tobytes(), names))
+    return out
+
+
+def _score_unit(unit: str, articles: list[tuple[str, ArticleInput]]) -> list[tuple[str, dict[str, Any]]]:
+    """Score one story (or slice of one) as a corpus; returns (article id, score object) pairs."""
+    from .pipeline import analyze, feature_row, prepare
+    from .report import score_object
+    from .scorer import predict
+
+    res = _worker["resources"]
+    ids = [a for a, _ in articles]
+    with sqlite3.connect(_worker["state"]) as conn:
+        marks = ",".join("?" * len(ids))
+        for keys, blob in conn.execute(f"SELECT keys, vectors FROM vectors WHERE article_id IN ({marks})", ids):
+            keys = json.loads(keys)
+            if keys:
+                res.embeddings.prime(keys, np.frombuffer(blob, dtype=np.float32).reshape(len(keys), -1))
+    docs = prepare([a for _, a in articles], _worker["context"])
+    analyses = analyze(docs, res)
+    for analysis in analyses:
+        analysis.story_id = unit  # the batch's story, not the sub-grouping of this slice
+    rows = np.array([feature_row(a) for a in analyses], dtype=np.float64)
+    predictions = predict(res.scorer, rows, [a.independent_sources for a in analyses])
+    return [
+        (analysis.doc.article_id, score_object(analysis, prediction, res.model_version, None))
+        for analysis, prediction in zip(analyses, predictions, strict=True)
+    ]
+
+
+class _Deferred:
+    """A task of the inline pool: run when its result is asked for, so results are committed one by one."""
+
+    def __init__(self, fn: Any, args: tuple[Any, ...]) -> None:
+        self.fn, self.args = fn, args
+
+    def result(self) -> Any:
+        return self.fn(*self.args)
+
+
+class InlinePool:
+    """The pool interface in this process, for --workers 1 (same code path, no pickling)."""
+
+    def __init__(self, initializer: Any, initargs: tuple[Any, ...]) -> None:
+        initializer(*initargs)
+
+    def submit(self, fn: Any, *args: Any) -> _Deferred:
+        return _Deferred(fn, args)
+
+    def shutdown(self, wait: bool = True, cancel_futures: bool = False) -> None:
+        return None
+
+
+# -- progress -------------------------------------------------------------------------
+
+
+class Progress:
+    """A tqdm bar (articles/s, ETA) on a terminal; a plain log line every 10 s otherwise."""
+
+    def __init__(self, total: int, label: str) -> None:
+        self.total, self.label, self.done = total, label, 0
+        self.started = self.last_line = time.monotonic()
+        self.bar: Any = None
+        if sys.stderr.isatty():
+            from tqdm import tqdm
+
+            self.bar = tqdm(total=total, desc=label, unit="article", file=sys.stderr)
+
+    def update(self, n: int) -> None:
+        self.done += n
+        if self.bar is not None:
+            self.bar.update(n)
+            return
+        now = time.monotonic()
+        if now - self.last_line >= 10 or self.done == self.total:
+            rate = self.done / max(now - self.started, 1e-9)
+            eta = (self.total - self.done) / rate if rate else 0.0
+            print(
+                f"reliability: {self.label}: {self.done}/{self.total} articles, {rate:.1f} articles/s, "
+                f"ETA {eta:.0f} s",
+                file=sys.stderr,
+                flush=True,
+            )
+            self.last_line = now
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+
+
+# -- the run --------------------------------------------------------------------------
+
+
+def run_batch(
+    target: Path,
+    out: Path,
+    *,
+    workers: int = 1,
+    resume: bool = False,
+    max_bytes: int,
+    embedder: str | None = None,
+    errors_path: Path | None = None,
+    csv_path: Path | None = None,
+    report_path: Path | None = None,
+    database_url: str | None = None,
+) -> BatchOutcome:
+    started = time.monotonic()
+    records, errors = read_records(target, max_bytes)
+    errors_path = errors_path or out.with_suffix(".errors.jsonl")
+    _write_jsonl(errors_path, errors)
+    for error in errors:
+        print(f"reliability: skipped {error['reason']}", file=sys.stderr)
+    if not records:
+        raise NoArticlesError(f"{target}: no readable article (.txt, .html, .json, .jsonl, .md) found")
+
+    articles: dict[str, ArticleInput] = {}
+    for record in records:
+        articles.setdefault(record.article_id, record.article)
+    ordered = sorted(articles)
+    texts = [articles[a].text or "" for a in ordered]
+    context = corpus_context(texts, [articles[a].source for a in ordered])
+    fingerprint = hashlib.sha256(
+        json.dumps([ordered, embedder or "", database_url or "", MAX_STORY_UNIT, EMBED_CHUNK]).encode()
+    ).hexdigest()
+    state_path = out.with_name(out.name + ".state.db")
+    state = open_state(state_path, fingerprint, resume)
+
+    pool: Any
+    initargs = (context, str(state_path), embedder)
+    if workers > 1:
+        pool = ProcessPoolExecutor(workers, multiprocessing.get_context("spawn"), _init_worker, initargs)
+    else:
+        pool = InlinePool(_init_worker, initargs)
+    try:
+        _embed_all(pool, state, articles, ordered)
+        stored = _stored_mates(database_url, state, articles, ordered) if database_url else []
+        units = _story_units(state, ordered + stored)
+        resumed = _score_all(pool, state, articles, units)
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+    results = _results_with_ratings(state, ordered)
+    _write_outputs(records, results, out, csv_path)
+    if report_path is not None:
+        from .batch_report import write_report
+
+        summary = {"workers": workers, "seconds": round(time.monotonic() - started, 1), "input": str(target)}
+        write_report([results[a] for a in ordered], report_path, errors=errors, summary=summary)
+    if database_url:
+        _store(database_url, state, articles, results, embedder)
+    state.close()
+    return BatchOutcome(len(records), len(ordered), errors, time.monotonic() - started, resumed)
+
+
+def _embed_all(pool: Any, state: sqlite3.Connection, articles: dict[str, ArticleInput], ordered: list[str]) -> None:
+    done = {row[0] for row in state.execute("SELECT article_id FROM vectors")}
+    chunks = [ordered[i : i + EMBED_CHUNK] for i in range(0, len(ordered), EMBED_CHUNK)]
+    todo = [c for c in chunks if not set(c) <= done]
+    progress = Progress(sum(len(c) for c in todo), "embedding")
+    futures = [pool.submit(_embed_chunk, [(a, articles[a]) for a in chunk]) for chunk in todo]
+    for future in _completed(futures):
+        rows = future.result()
+        _transaction(state, [("INSERT OR REPLACE INTO vectors VALUES (?,?,?,?,?)", row) for row in rows])
+        progress.update(len(rows))
+    progress.close()
+
+
+def _completed(futures: list[Any]) -> Iterator[Any]:
+    """Process-pool futures as they finish; the inline pool's in order."""
+    if futures and isinstance(futures[0], Future):
+        yield from as_completed(futures)
+    else:
+        yield from futures
+
+
+def _stored_mates(
+    database_url: str, state: sqlite3.Connection, articles: dict[str, ArticleInput], ordered: list[str]
+) -> list[str]:
+    """Stored articles near the batch's, added to `articles` and to the state's vectors as story context."""
+    from .artifacts import load_json
+    from .db import Store
+    from .index import StoryIndex
+    from .scoring import input_of, nearest_stored
+    from .settings import load_settings
+
+    settings = load_settings({"database_url": database_url})
+    store = Store(database_url)
+    store.migrate()
+    index = StoryIndex()
+    index.sync(store)
+    leads, names = [], []
+    for lead, names_json in (
+        state.execute("SELECT lead, names FROM vectors WHERE article_id = ?", (a,)).fetchone() for a in ordered
+    ):
+        leads.append(np.frombuffer(lead, dtype=np.float32))
+        names.append(set(json.loads(names_json)))
+    ids = nearest_stored(
+        index, leads, names, load_json("thresholds.json")["story"],
+        settings["story_candidates"], settings["story_max_articles"], set(ordered),
+    )  # fmt: skip
+    rows = store.get_many(ids)
+    store.dispose()
+    statements: list[tuple[str, tuple[Any, ...]]] = []
+    for row in rows:
+        articles[row["article_id"]] = input_of(row)
+        statements.append(
+            (
+                "INSERT OR REPLACE INTO vectors VALUES (?,?,?,?,?)",
+                (row["article_id"], row["sentence_keys"], row["sentence_vectors"], row["vector"], row["names"]),
+            )
+        )
+    _transaction(state, statements)
+    return sorted(row["article_id"] for row in rows)
+
+
+def _story_units(state: sqlite3.Connection, ordered: list[str]) -> dict[str, list[str]]:
+    """Stories over the whole batch, as units of at most MAX_STORY_UNIT articles, named after the story."""
+    leads, names = {}, {}
+    for article_id, lead, names_json in state.execute("SELECT article_id, lead, names FROM vectors"):
+        leads[article_id] = np.frombuffer(lead, dtype=np.float32)
+        names[article_id] = set(json.loads(names_json))
+    from .artifacts import load_json
+
+    th = load_json("thresholds.json")["story"]
+    vectors = np.stack([leads[a] for a in ordered])
+    similarity = story.story_similarity(vectors, [names[a] for a in ordered], th["name_weight"])
+    labels = story.group_stories(similarity, th["threshold"])
+    ids = story.story_ids(labels, ordered)
+    members: dict[str, list[str]] = defaultdict(list)
+    for article_id, story_id in zip(ordered, ids, strict=True):
+        members[story_id].append(article_id)
+    units: dict[str, list[str]] = {}
+    for story_id, ids_of_story in sorted(members.items()):
+        if len(ids_of_story) <= MAX_STORY_UNIT:
+            units[story_id] = ids_of_story
+            continue
+        for k in range(0, len(ids_of_story), MAX_STORY_UNIT):
+            units[f"{story_id}.{k // MAX_STORY_UNIT}"] = ids_of_story[k : k + MAX_STORY_UNIT]
+    return units
+
+
+def _score_all(
+    pool: Any, state: sqlite3.Connection, articles: dict[str, ArticleInput], units: dict[str, list[str]]
+) -> int:
+    done = {row[0] for row in state.execute("SELECT unit FROM units")}
+    todo = {u: ids for u, ids in units.items() if u not in done}
+    progress = Progress(sum(len(ids) for ids in todo.values()), "scoring")
+    # Largest stories first, so the last task is a small one.
+    order = sorted(todo, key=lambda u: (-len(todo[u]), u))
+    futures = {pool.submit(_score_unit, u.split(".")[0], [(a, articles[a]) for a in todo[u]]): u for u in order}
+    for future in _completed(list(futures)):
+        unit = futures[future]
+        scored = [(a, r) for a, r in future.result() if a in todo[unit]]
+        statements: list[tuple[str, tuple[Any, ...]]] = [
+            ("INSERT OR REPLACE INTO results VALUES (?,?,?)", (a, unit, json.dumps(r, ensure_ascii=False)))
+            for a, r in scored
+        ]
+        statements.append(("INSERT INTO units VALUES (?)", (unit,)))
+        _transaction(state, statements)
+        progress.update(len(scored))
+    progress.close()
+    return len(done)
+
+
+def _results_with_ratings(state: sqlite3.Connection, ordered: list[str]) -> dict[str, dict[str, Any]]:
+    from .scorer import source_rating
+
+    results = {a: json.loads(r) for a, r in state.execute("SELECT article_id, result FROM results")}
+    missing = [a for a in ordered if a not in results]
+    if missing:
+        raise ReliabilityError(f"{len(missing)} article(s) have no result; run again with --resume")
+    by_source: dict[str, list[float]] = defaultdict(list)
+    for a in ordered:
+        domain = results[a]["source"]["domain"]
+        if domain:
+            # the score is the calibrated probability in points; the rating is over probabilities
+            by_source[domain].append(results[a]["score"] / 100.0)
+    ratings = {domain: source_rating(domain, probs) for domain, probs in by_source.items()}
+    for a in ordered:
+        domain = results[a]["source"]["domain"]
+        if domain:
+            results[a]["source"] = ratings[domain]
+    return results
+
+
+def _write_outputs(
+    records: list[Record], results: dict[str, dict[str, Any]], out: Path, csv_path: Path | None
+) -> None:
+    rows = []
+    for record in records:
+        result = dict(results[record.article_id])
+        result["input"] = record.input
+        result["id"] = record.article.id
+        rows.append(result)
+    _write_jsonl(out, rows)
+    if csv_path is not None:
+        _write_csv(csv_path, rows)
+
+
+CSV_FIELDS = ("input", "article_id", "score", "label", "confidence", "source", "source_rating", "story_id", "title")
+
+
+def _write_csv(path: Path, rows: list[dict[str, Any]]) -> None:
+    import csv
+
+    from .signals import COMPONENTS
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    with tmp.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow([*CSV_FIELDS, *COMPONENTS, "flags"])
+        for r in rows:
+            writer.writerow(
+                [r["input"], r["article_id"], r["score"], r["label"], r["confidence"], r["source"]["domain"] or "",
+                 r["source"]["rating"], r["story_id"], r["title"] or ""]
+                + [r["components"][c]["value"] for c in COMPONENTS]
+                + [len(r["flags"])]
+            )  # fmt: skip
+    os.replace(tmp, path)
+
+
+def _write_jsonl(path: Path, rows: list[dict[str, Any]]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    with tmp.open("w", encoding="utf-8") as handle:
+        for row in rows:
+            handle.write(json.dumps(row, ensure_ascii=False) + "\n")
+    os.replace(tmp, path)
+
+
+def _store(
+    database_url: str,
+    state: sqlite3.Connection,
+    articles: dict[str, ArticleInput],
+    results: dict[str, dict[str, Any]],
+    embedder: str | None,
+) -> None:
+    """Add the batch's articles, vectors and scores to the service's store (a stored text is left as is)."""
+    from .db import Store, now
+
+    store = Store(database_url)
+    store.migrate()
+    rows = []
+    for article_id, keys, vectors, lead, names in state.execute("SELECT * FROM vectors ORDER BY article_id"):
+        article, result = articles[article_id], results[article_id]
+        stamp = now()
+        rows.append(
+            {
+                "article_id": article_id, "external_id": article.id, "input": article.input,
+                "source": article.source, "url": article.url, "title": result["title"],
+                "published_at": article.published_at, "language": result["language"], "text": article.text,
+                "story_id": result["story_id"], "score": result["score"], "probability": result["score"] / 100.0,
+                "label": result["label"], "model_version": result["model_version"],
+                "result": json.dumps({k: v for k, v in result.items() if k != "text"}, ensure_ascii=False),
+                "vector": lead, "names": names, "sentence_keys": keys, "sentence_vectors": vectors,
+                "created_at": stamp, "scored_at": stamp,
+            }
+        )  # fmt: skip
+    for row in rows:
+        store.save([row], [])
+    store.dispose()
+
+
