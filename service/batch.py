@@ -32,7 +32,7 @@ import numpy as np
 
 from . import story
 from .errors import NoArticlesError, ReliabilityError, UsageError
-from .extract import ARTICLE_SUFFIXES, extract_body, read_path
+from .extract import ARTICLE_SUFFIXES, extract_body, read_jsonl_lenient, read_path
 from .normalize import normalize_text
 from .pipeline import EMBEDDED_KINDS, CorpusContext, content_id, corpus_context
 from .records import ArticleInput
@@ -86,7 +86,11 @@ def read_records(target: Path, max_bytes: int) -> tuple[list[Record], list[dict[
     errors: list[dict[str, str]] = []
     for path in discover(target):
         try:
-            articles = read_path(path, max_bytes)
+            if path.suffix.lower() == ".jsonl":
+                articles, line_errors = read_jsonl_lenient(path, max_bytes)
+                errors += [{"path": getattr(e, "path", str(path)), "reason": str(e)} for e in line_errors]
+            else:
+                articles = read_path(path, max_bytes)
         except ReliabilityError as exc:
             errors.append({"path": str(path), "reason": str(exc)})
             continue

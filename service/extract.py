@@ -14,6 +14,7 @@ from typing import Any
 from urllib.parse import urlparse
 
 from .errors import InputError
+from .normalize import normalize_text
 from .records import ArticleInput
 
 ARTICLE_SUFFIXES = (".txt", ".html", ".htm", ".json", ".jsonl", ".md")
@@ -45,10 +46,9 @@ def read_path(path: str | os.PathLike[str], max_bytes: int = DEFAULT_MAX_BYTES) 
     text = _decode(p.read_bytes(), label)
     suffix = p.suffix.lower()
     if suffix == ".jsonl":
-        articles = []
-        for lineno, line in enumerate(text.splitlines(), 1):
-            if line.strip():
-                articles.append(_from_json_text(line, f"{label}:{lineno}"))
+        articles, errors = jsonl_articles(text, label)
+        if errors:
+            raise errors[0]
         if not articles:
             raise InputError(f"{label}: empty input")
         return articles
@@ -57,6 +57,28 @@ def read_path(path: str | os.PathLike[str], max_bytes: int = DEFAULT_MAX_BYTES) 
     if suffix in (".html", ".htm") or _looks_like_html(text):
         return [ArticleInput(html=text, input=label)]
     return [ArticleInput(text=text, input=label)]
+
+
+def jsonl_articles(text: str, label: str) -> tuple[list[ArticleInput], list[InputError]]:
+    """The articles of a JSONL text, one per non-empty line, and an error for each line that is not one."""
+    articles: list[ArticleInput] = []
+    errors: list[InputError] = []
+    for lineno, line in enumerate(text.splitlines(), 1):
+        if line.strip():
+            try:
+                articles.append(_from_json_text(line, f"{label}:{lineno}"))
+            except InputError as exc:
+                exc.path = f"{label}:{lineno}"  # type: ignore[attr-defined]
+                errors.append(exc)
+    return articles, errors
+
+
+def read_jsonl_lenient(path: Path, max_bytes: int) -> tuple[list[ArticleInput], list[InputError]]:
+    """A JSONL file's good lines and the errors of its bad ones (a batch goes on past a bad line)."""
+    size = path.stat().st_size
+    if size > max_bytes:
+        raise InputError(f"{path}: file too large ({size / 1e6:.1f} MB > {max_bytes / 1e6:.1f} MB limit)")
+    return jsonl_articles(_decode(path.read_bytes(), str(path)), str(path))
 
 
 def _looks_like_html(text: str) -> bool:
@@ -124,7 +146,8 @@ def _with_title(body: str, title: str | None) -> str:
     if not title:
         return body
     first = body.lstrip().split("\n", 1)[0].strip()
-    if first == title.strip():
+    # Compared normalized: a stored article's text is normalized, its title may not be.
+    if first == title.strip() or normalize_text(first).strip() == normalize_text(title).strip():
         return body
     return f"{title.strip()}\n\n{body}"
 

@@ -1,0 +1,141 @@
+"""`reliability batch`: inputs and metadata, bad files, CSV, and kill -9 then --resume."""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from service.cli import main
+from service.signals import COMPONENTS
+from tests.conftest import EXAMPLES, SEEDS
+
+ROOT = Path(__file__).resolve().parent.parent
+DOCUMENTS = ROOT.parent / "shared" / "data" / "rpm2-fr-dev" / "documents.jsonl"
+
+
+def make_corpus(folder: Path, n_documents: int = 40) -> dict[str, Path]:
+    """Seeds (in a folder named after their outlet), examples, RPM2 articles as JSONL, and bad files."""
+    outlet = folder / "seeds.example"
+    outlet.mkdir(parents=True)
+    for path in sorted(SEEDS.glob("*.txt")):
+        (outlet / path.name).write_bytes(path.read_bytes())
+    for path in sorted(EXAMPLES.iterdir()):
+        if path.suffix in (".json", ".txt", ".html"):
+            (folder / path.name).write_bytes(path.read_bytes())
+    lines = DOCUMENTS.read_text(encoding="utf-8").splitlines()[:n_documents]
+    export = folder / "export" / "cms.jsonl"
+    export.parent.mkdir()
+    rows = []
+    for k, line in enumerate(lines):
+        doc = json.loads(line)
+        url = f"https://www.paper{k % 4}.example/{doc['doc_id']}"
+        record = {"id": doc["doc_id"], "title": doc["title"], "text": doc["text"], "url": url}
+        rows.append(json.dumps(record, ensure_ascii=False))
+    rows.insert(3, "{not json")
+    export.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    side = folder / "with_sidecar.txt"
+    side.write_text(json.loads(lines[-1])["text"], encoding="utf-8")
+    (folder / "with_sidecar.meta.json").write_text(
+        json.dumps({"title": "Titre donné à part", "source": "sidecar.example", "published_at": "2008-07-04"}),
+        encoding="utf-8",
+    )
+    bad = {"binary": folder / "binary.txt", "empty": folder / "empty.txt", "utf8": folder / "latin1.txt"}
+    bad["binary"].write_bytes(b"\x00\x01\x02 not text")
+    bad["empty"].write_bytes(b"")
+    bad["utf8"].write_bytes("Un texte en latin-1 : été".encode("latin-1"))
+    return bad
+
+
+def read_jsonl(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+
+
+def test_batch_reads_metadata_reports_bad_files_and_writes_csv(tmp_path: Path, resources: object) -> None:
+    bad = make_corpus(tmp_path / "in", n_documents=12)
+    out, table = tmp_path / "out.jsonl", tmp_path / "out.csv"
+    code = main(["batch", str(tmp_path / "in"), "--out", str(out), "--csv", str(table)])
+    assert code == 1  # some inputs failed, the rest were scored
+    errors = read_jsonl(tmp_path / "out.errors.jsonl")
+    failed = {e["path"] for e in errors}
+    assert {str(p) for p in bad.values()} <= failed
+    assert any(e["path"].endswith("cms.jsonl:4") and "invalid JSON" in e["reason"] for e in errors)
+    results = read_jsonl(out)
+    assert len(results) == 5 + 11 + 12 + 1  # seeds, examples, JSONL lines but the broken one, sidecar
+    by_input = {Path(r["input"]).name: r for r in results}
+    assert by_input["with_sidecar.txt"]["title"] == "Titre donné à part"
+    assert by_input["with_sidecar.txt"]["source"]["domain"] == "sidecar.example"
+    seeds = [r for r in results if "seeds.example" in r["input"]]
+    assert {r["source"]["domain"] for r in seeds} == {"seeds.example"}  # the folder names the outlet
+    assert {r["source"]["domain"] for r in results if "cms.jsonl" in r["input"]} == {
+        f"paper{k}.example" for k in range(4)
+    }
+    assert len({r["story_id"] for r in seeds}) == 1
+    rows = list(csv.DictReader(table.open(encoding="utf-8")))
+    assert len(rows) == len(results)
+    assert set(COMPONENTS) <= set(rows[0]) and {"score", "label", "source", "story_id"} <= set(rows[0])
+    assert [float(r["score"]) for r in rows] == [r["score"] for r in results]
+
+
+def test_batch_exit_codes(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    only_bad = tmp_path / "bad"
+    only_bad.mkdir()
+    (only_bad / "a.txt").write_bytes(b"\x00\x00")
+    assert main(["batch", str(only_bad), "--out", str(tmp_path / "o.jsonl")]) == 3
+    assert main(["batch", str(tmp_path / "missing"), "--out", str(tmp_path / "o.jsonl")]) == 2
+    assert main(["batch", str(only_bad), "--out", str(tmp_path / "o.jsonl"), "--workers", "0"]) == 2
+    assert "nothing" not in capsys.readouterr().out
+
+
+def _batch_command(folder: Path, out: Path, *extra: str) -> list[str]:
+    script = Path(sys.executable).parent / "reliability"
+    return [str(script), "batch", str(folder), "--out", str(out), "--workers", "2", *extra]
+
+
+def test_killed_batch_resumes_to_the_uninterrupted_result(tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    make_corpus(folder, n_documents=40)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("RELIABILITY_")}
+    whole = tmp_path / "whole.jsonl"
+    done = subprocess.run(_batch_command(folder, whole), env=env, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 1, done.stderr  # the corpus holds bad files
+
+    resumed = tmp_path / "resumed.jsonl"
+    state = tmp_path / "resumed.jsonl.state.db"
+    proc = subprocess.Popen(
+        _batch_command(folder, resumed), env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )  # fmt: skip
+    deadline = time.monotonic() + 600
+    committed = 0
+    while time.monotonic() < deadline and proc.poll() is None:
+        if state.exists():
+            try:
+                with sqlite3.connect(state) as conn:
+                    committed = conn.execute("SELECT COUNT(*) FROM units").fetchone()[0]
+            except sqlite3.OperationalError:
+                committed = 0
+        if committed >= 2:
+            os.killpg(proc.pid, signal.SIGKILL)
+            break
+        time.sleep(0.05)
+    proc.wait(timeout=60)
+    assert proc.returncode == -signal.SIGKILL, "the batch finished before it could be killed"
+    assert not resumed.exists()
+
+    again = subprocess.run(
+        _batch_command(folder, resumed, "--resume"), env=env, capture_output=True, text=True, timeout=600
+    )
+    assert again.returncode == 1, again.stderr
+    assert read_jsonl(resumed) == read_jsonl(whole)
+    with sqlite3.connect(state) as conn:
+        results = conn.execute("SELECT COUNT(*), COUNT(DISTINCT article_id) FROM results").fetchone()
+    assert results[0] == results[1] == len({r["article_id"] for r in read_jsonl(whole)})
