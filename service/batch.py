@@ -290,8 +290,7 @@ class Progress:
             rate = self.done / max(now - self.started, 1e-9)
             eta = (self.total - self.done) / rate if rate else 0.0
             print(
-                f"reliability: {self.label}: {self.done}/{self.total} articles, {rate:.1f} articles/s, "
-                f"ETA {eta:.0f} s",
+                f"reliability: {self.label}: {self.done}/{self.total} articles, {rate:.1f} articles/s, ETA {eta:.0f} s",
                 file=sys.stderr,
                 flush=True,
             )
@@ -497,9 +496,7 @@ def _results_with_ratings(state: sqlite3.Connection, ordered: list[str]) -> dict
     return results
 
 
-def _write_outputs(
-    records: list[Record], results: dict[str, dict[str, Any]], out: Path, csv_path: Path | None
-) -> None:
+def _write_outputs(records: list[Record], results: dict[str, dict[str, Any]], out: Path, csv_path: Path | None) -> None:
     rows = []
     for record in records:
         result = dict(results[record.article_id])
@@ -574,5 +571,3 @@ def _store(
     for row in rows:
         store.save([row], [])
     store.dispose()
-
-

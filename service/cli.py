@@ -66,9 +66,7 @@ def _parser() -> argparse.ArgumentParser:
     batch.add_argument("--csv", type=Path, default=None, help="also write one CSV row per article")
     batch.add_argument("--report", type=Path, default=None, help="also write a self-contained HTML report")
     batch.add_argument("--workers", type=int, default=1, help="worker processes (each loads the models)")
-    batch.add_argument(
-        "--resume", action="store_true", help="continue an interrupted run (its state is OUT.state.db)"
-    )
+    batch.add_argument("--resume", action="store_true", help="continue an interrupted run (its state is OUT.state.db)")
     batch.add_argument(
         "--errors", type=Path, default=None, help="where to list unreadable files (default OUT.errors.jsonl)"
     )

@@ -61,8 +61,8 @@ def read_jsonl(path: Path) -> list[dict]:
 
 def test_batch_reads_metadata_reports_bad_files_and_writes_csv(tmp_path: Path, resources: object) -> None:
     bad = make_corpus(tmp_path / "in", n_documents=12)
-    out, table = tmp_path / "out.jsonl", tmp_path / "out.csv"
-    code = main(["batch", str(tmp_path / "in"), "--out", str(out), "--csv", str(table)])
+    out, table, report = tmp_path / "out.jsonl", tmp_path / "out.csv", tmp_path / "report.html"
+    code = main(["batch", str(tmp_path / "in"), "--out", str(out), "--csv", str(table), "--report", str(report)])
     assert code == 1  # some inputs failed, the rest were scored
     errors = read_jsonl(tmp_path / "out.errors.jsonl")
     failed = {e["path"] for e in errors}
@@ -83,6 +83,8 @@ def test_batch_reads_metadata_reports_bad_files_and_writes_csv(tmp_path: Path, r
     assert len(rows) == len(results)
     assert set(COMPONENTS) <= set(rows[0]) and {"score", "label", "source", "story_id"} <= set(rows[0])
     assert [float(r["score"]) for r in rows] == [r["score"] for r in results]
+    html = report.read_text(encoding="utf-8")
+    assert html.count("<svg") >= 2 and "Jim Jung Un" in html and "seeds.example" in html
 
 
 def test_batch_exit_codes(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
