@@ -2,8 +2,10 @@
 
 1. read: every article file (recursively), with sidecar `NAME.meta.json` metadata; HTML is
    extracted once; the source falls back to the URL's domain, then to the file's folder name.
-2. embed: articles in fixed chunks (sorted by content hash) across worker processes; each
-   chunk's vectors are committed to the state file (OUT.state.db) in one transaction.
+2. embed: articles are segmented in chunks across worker processes, then each distinct sentence
+   is embedded once, in fixed batches (sorted by sentence hash, so a vector's last bits never
+   depend on the worker count or on an interruption); each chunk and batch is committed to the
+   state file (OUT.state.db) in one transaction.
 3. stories: formed across the whole batch (and the store's stored articles with --db).
 4. score: stories are the unit of parallel scoring; each story's results are committed in one
    transaction, so a batch killed at any moment and rerun with --resume scores every article
@@ -29,6 +31,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from threadpoolctl import threadpool_limits
 
 from . import story
 from .errors import NoArticlesError, ReliabilityError, UsageError
@@ -37,7 +40,8 @@ from .normalize import normalize_text
 from .pipeline import EMBEDDED_KINDS, CorpusContext, content_id, corpus_context
 from .records import ArticleInput
 
-EMBED_CHUNK = 32  # articles per embedding task: fixed, so vectors never depend on the worker count
+EMBED_CHUNK = 32  # articles per segmentation task
+SENTENCE_BATCH = 256  # distinct sentences per embedding task: fixed, so vectors never depend on the worker count
 MAX_STORY_UNIT = 30  # a larger story is scored in slices of this many articles (claims are quadratic)
 META_FIELDS = ("id", "title", "url", "source", "published_at", "language")
 logger = logging.getLogger(__name__)
@@ -142,6 +146,10 @@ def _filled(article: ArticleInput, sidecar: dict[str, Any], path: Path, root: Pa
 
 STATE_SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS segmented (
+    article_id TEXT PRIMARY KEY, keys TEXT NOT NULL, texts TEXT NOT NULL, names TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS sentences (key TEXT PRIMARY KEY, vector BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS vectors (
     article_id TEXT PRIMARY KEY, keys TEXT NOT NULL, vectors BLOB NOT NULL, lead BLOB NOT NULL, names TEXT NOT NULL
 );
@@ -182,7 +190,7 @@ def _transaction(conn: sqlite3.Connection, statements: list[tuple[str, tuple[Any
 _worker: dict[str, Any] = {}
 
 
-def _init_worker(context: CorpusContext, state_path: str, embedder: str | None) -> None:
+def _init_worker(state_path: str, embedder: str | None) -> None:
     # One embedder thread per worker: --workers N uses N cores, and vectors do not depend on N.
     from .pipeline import load_resources
 
@@ -195,34 +203,55 @@ def _init_worker(context: CorpusContext, state_path: str, embedder: str | None) 
             os.environ.pop("RELIABILITY_EMBED_THREADS", None)
         else:
             os.environ["RELIABILITY_EMBED_THREADS"] = previous
-    _worker["context"] = context
     _worker["state"] = state_path
 
 
-def _embed_chunk(articles: list[tuple[str, ArticleInput]]) -> list[tuple[str, str, bytes, bytes, str]]:
-    """(article id, sentence keys, sentence vectors, lead vector, names) of each article of the chunk."""
+def _ready() -> bool:
+    return True
+
+
+def _segment_chunk(context: CorpusContext, articles: list[tuple[str, ArticleInput]]) -> list[tuple[str, str, str, str]]:
+    """(article id, sentence keys, sentence texts, names) of each article: what is to be embedded."""
     from .pipeline import prepare
 
-    res = _worker["resources"]
-    docs = prepare([a for _, a in articles], _worker["context"])
+    with threadpool_limits(1):  # one core per worker: --workers N means N cores
+        docs = prepare([a for _, a in articles], context)
     out = []
+    key = _worker["resources"].embeddings.key
     for (article_id, _), doc in zip(articles, docs, strict=True):
         texts = [s.text for s in doc.content_sentences if s.kind in EMBEDDED_KINDS]
-        vectors = res.embeddings.encode(texts) if texts else np.zeros((0, 512), dtype=np.float32)
-        lead = story.article_vector(vectors[: story.LEAD_SENTENCES])
-        keys = json.dumps([res.embeddings.key(t) for t in texts])
         names = json.dumps(sorted(story.article_names(doc)), ensure_ascii=False)
-        out.append((article_id, keys, vectors.astype(np.float32).tobytes(), lead.astype(np.float32).tobytes(), names))
+        out.append((article_id, json.dumps([key(t) for t in texts]), json.dumps(texts, ensure_ascii=False), names))
     return out
 
 
-def _score_unit(unit: str, articles: list[tuple[str, ArticleInput]]) -> list[tuple[str, dict[str, Any]]]:
+def _embed_sentences(texts: list[str]) -> bytes:
+    """Vectors of one fixed batch of distinct sentences (the same batch in every run: reproducible bits)."""
+    model = _worker["resources"].embeddings.model
+    with threadpool_limits(1):
+        vectors = model.encode(
+            texts, batch_size=64, convert_to_numpy=True, normalize_embeddings=True, show_progress_bar=False
+        )
+    return np.ascontiguousarray(vectors, dtype=np.float32).tobytes()
+
+
+def _score_unit(
+    context: CorpusContext, unit: str, articles: list[tuple[str, ArticleInput]]
+) -> list[tuple[str, dict[str, Any]]]:
     """Score one story (or slice of one) as a corpus; returns (article id, score object) pairs."""
+    with threadpool_limits(1):
+        return _score_unit_here(context, unit, articles)
+
+
+def _score_unit_here(
+    context: CorpusContext, unit: str, articles: list[tuple[str, ArticleInput]]
+) -> list[tuple[str, dict[str, Any]]]:
     from .pipeline import analyze, feature_row, prepare
     from .report import score_object
     from .scorer import predict
 
     res = _worker["resources"]
+    res.embeddings.clear()  # this story's stored vectors only, whatever the worker scored before
     ids = [a for a, _ in articles]
     with sqlite3.connect(_worker["state"]) as conn:
         marks = ",".join("?" * len(ids))
@@ -230,7 +259,7 @@ def _score_unit(unit: str, articles: list[tuple[str, ArticleInput]]) -> list[tup
             keys = json.loads(keys)
             if keys:
                 res.embeddings.prime(keys, np.frombuffer(blob, dtype=np.float32).reshape(len(keys), -1))
-    docs = prepare([a for _, a in articles], _worker["context"])
+    docs = prepare([a for _, a in articles], context)
     analyses = analyze(docs, res)
     for analysis in analyses:
         analysis.story_id = unit  # the batch's story, not the sub-grouping of this slice
@@ -318,6 +347,38 @@ def run_batch(
     database_url: str | None = None,
 ) -> BatchOutcome:
     started = time.monotonic()
+    state_path = out.with_name(out.name + ".state.db")
+    pool: Any
+    initargs = (str(state_path), embedder)
+    if workers > 1:
+        # spawn, not fork: a clean interpreter per worker, whatever threads this process runs.
+        pool = ProcessPoolExecutor(workers, multiprocessing.get_context("spawn"), _init_worker, initargs)
+        for _ in range(workers):
+            pool.submit(_ready)  # start the workers now: they load the models while the files are read
+    else:
+        pool = InlinePool(_init_worker, initargs)
+    try:
+        return _run(pool, target, out, state_path, started, workers, resume, max_bytes, embedder, errors_path,
+                    csv_path, report_path, database_url)  # fmt: skip
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _run(
+    pool: Any,
+    target: Path,
+    out: Path,
+    state_path: Path,
+    started: float,
+    workers: int,
+    resume: bool,
+    max_bytes: int,
+    embedder: str | None,
+    errors_path: Path | None,
+    csv_path: Path | None,
+    report_path: Path | None,
+    database_url: str | None,
+) -> BatchOutcome:
     records, errors = read_records(target, max_bytes)
     errors_path = errors_path or out.with_suffix(".errors.jsonl")
     _write_jsonl(errors_path, errors)
@@ -333,24 +394,20 @@ def run_batch(
     texts = [articles[a].text or "" for a in ordered]
     context = corpus_context(texts, [articles[a].source for a in ordered])
     fingerprint = hashlib.sha256(
-        json.dumps([ordered, embedder or "", database_url or "", MAX_STORY_UNIT, EMBED_CHUNK]).encode()
+        json.dumps([ordered, embedder or "", database_url or "", MAX_STORY_UNIT, SENTENCE_BATCH]).encode()
     ).hexdigest()
-    state_path = out.with_name(out.name + ".state.db")
     state = open_state(state_path, fingerprint, resume)
-
-    pool: Any
-    initargs = (context, str(state_path), embedder)
-    if workers > 1:
-        pool = ProcessPoolExecutor(workers, multiprocessing.get_context("spawn"), _init_worker, initargs)
-    else:
-        pool = InlinePool(_init_worker, initargs)
-    try:
-        _embed_all(pool, state, articles, ordered)
-        stored = _stored_mates(database_url, state, articles, ordered) if database_url else []
-        units = _story_units(state, ordered + stored)
-        resumed = _score_all(pool, state, articles, units)
-    finally:
-        pool.shutdown(wait=True, cancel_futures=True)
+    _phase("read", started)
+    t = time.monotonic()
+    _embed_all(pool, state, context, articles, ordered)
+    _phase("embedding", t)
+    t = time.monotonic()
+    stored = _stored_mates(database_url, state, articles, ordered) if database_url else []
+    units = _story_units(state, ordered + stored)
+    _phase(f"{len(units)} stories", t)
+    t = time.monotonic()
+    resumed = _score_all(pool, state, context, articles, units)
+    _phase("scoring", t)
 
     results = _results_with_ratings(state, ordered)
     _write_outputs(records, results, out, csv_path)
@@ -365,17 +422,60 @@ def run_batch(
     return BatchOutcome(len(records), len(ordered), errors, time.monotonic() - started, resumed)
 
 
-def _embed_all(pool: Any, state: sqlite3.Connection, articles: dict[str, ArticleInput], ordered: list[str]) -> None:
-    done = {row[0] for row in state.execute("SELECT article_id FROM vectors")}
+def _phase(name: str, since: float) -> None:
+    print(f"reliability: {name} done in {time.monotonic() - since:.1f} s", file=sys.stderr, flush=True)
+
+
+def _embed_all(
+    pool: Any, state: sqlite3.Connection, context: CorpusContext, articles: dict[str, ArticleInput], ordered: list[str]
+) -> None:
+    """Segment every article, embed each distinct sentence once, then assemble each article's vectors."""
+    done = {row[0] for row in state.execute("SELECT article_id FROM segmented")}
     chunks = [ordered[i : i + EMBED_CHUNK] for i in range(0, len(ordered), EMBED_CHUNK)]
     todo = [c for c in chunks if not set(c) <= done]
-    progress = Progress(sum(len(c) for c in todo), "embedding")
-    futures = [pool.submit(_embed_chunk, [(a, articles[a]) for a in chunk]) for chunk in todo]
+    progress = Progress(sum(len(c) for c in todo), "segmenting")
+    futures = [pool.submit(_segment_chunk, context, [(a, articles[a]) for a in chunk]) for chunk in todo]
     for future in _completed(futures):
         rows = future.result()
-        _transaction(state, [("INSERT OR REPLACE INTO vectors VALUES (?,?,?,?,?)", row) for row in rows])
+        _transaction(state, [("INSERT OR REPLACE INTO segmented VALUES (?,?,?,?)", row) for row in rows])
         progress.update(len(rows))
     progress.close()
+
+    # Distinct sentences in fixed batches (sorted by key): a batch's vectors are the same in every run.
+    text_of: dict[str, str] = {}
+    for keys, texts in state.execute("SELECT keys, texts FROM segmented"):
+        text_of.update(zip(json.loads(keys), json.loads(texts), strict=True))
+    embedded = {row[0] for row in state.execute("SELECT key FROM sentences")}
+    keys_sorted = sorted(text_of)
+    batches = [keys_sorted[i : i + SENTENCE_BATCH] for i in range(0, len(keys_sorted), SENTENCE_BATCH)]
+    todo_batches = [b for b in batches if not set(b) <= embedded]
+    progress = Progress(sum(len(b) for b in todo_batches), "embedding sentences")
+    pending = {pool.submit(_embed_sentences, [text_of[k] for k in batch]): batch for batch in todo_batches}
+    for future in _completed(list(pending)):
+        batch = pending[future]
+        vectors = np.frombuffer(future.result(), dtype=np.float32).reshape(len(batch), -1)
+        _transaction(
+            state,
+            [
+                ("INSERT OR REPLACE INTO sentences VALUES (?,?)", (k, v.tobytes()))
+                for k, v in zip(batch, vectors, strict=True)
+            ],
+        )
+        progress.update(len(batch))
+    progress.close()
+
+    assembled = {row[0] for row in state.execute("SELECT article_id FROM vectors")}
+    vector_of = {k: np.frombuffer(v, dtype=np.float32) for k, v in state.execute("SELECT key, vector FROM sentences")}
+    statements: list[tuple[str, tuple[Any, ...]]] = []
+    for article_id, keys_json, names in state.execute("SELECT article_id, keys, names FROM segmented"):
+        if article_id in assembled:
+            continue
+        keys = json.loads(keys_json)
+        vectors = np.stack([vector_of[k] for k in keys]) if keys else np.zeros((0, 512), dtype=np.float32)
+        lead = story.article_vector(vectors[: story.LEAD_SENTENCES]).astype(np.float32)
+        row = (article_id, keys_json, vectors.tobytes(), lead.tobytes(), names)
+        statements.append(("INSERT INTO vectors VALUES (?,?,?,?,?)", row))
+    _transaction(state, statements)
 
 
 def _completed(futures: list[Any]) -> Iterator[Any]:
@@ -453,14 +553,20 @@ def _story_units(state: sqlite3.Connection, ordered: list[str]) -> dict[str, lis
 
 
 def _score_all(
-    pool: Any, state: sqlite3.Connection, articles: dict[str, ArticleInput], units: dict[str, list[str]]
+    pool: Any,
+    state: sqlite3.Connection,
+    context: CorpusContext,
+    articles: dict[str, ArticleInput],
+    units: dict[str, list[str]],
 ) -> int:
     done = {row[0] for row in state.execute("SELECT unit FROM units")}
     todo = {u: ids for u, ids in units.items() if u not in done}
     progress = Progress(sum(len(ids) for ids in todo.values()), "scoring")
     # Largest stories first, so the last task is a small one.
     order = sorted(todo, key=lambda u: (-len(todo[u]), u))
-    futures = {pool.submit(_score_unit, u.split(".")[0], [(a, articles[a]) for a in todo[u]]): u for u in order}
+    futures = {
+        pool.submit(_score_unit, context, u.split(".")[0], [(a, articles[a]) for a in todo[u]]): u for u in order
+    }
     for future in _completed(list(futures)):
         unit = futures[future]
         scored = [(a, r) for a, r in future.result() if a in todo[unit]]

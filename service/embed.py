@@ -145,6 +145,10 @@ class EmbeddingCache:
     def key(text: str) -> str:
         return hashlib.sha1(text.encode("utf-8")).hexdigest()
 
+    def clear(self) -> None:
+        with self._lock:
+            self._vectors.clear()
+
     def prime(self, keys: Sequence[str], vectors: np.ndarray) -> None:
         """Add vectors computed earlier (e.g. read back from the store) so they are not embedded again."""
         with self._lock:

@@ -35,14 +35,25 @@ def article_names(doc: Document) -> set[str]:
 
 def story_similarity(vectors: np.ndarray, names: list[set[str]], name_weight: float) -> np.ndarray:
     cosine = np.clip(vectors @ vectors.T, -1.0, 1.0)
-    n = len(names)
-    jaccard = np.zeros((n, n), dtype=np.float32)
-    for i in range(n):
-        for j in range(i + 1, n):
-            union = len(names[i] | names[j])
-            jaccard[i, j] = jaccard[j, i] = len(names[i] & names[j]) / union if union else 0.0
-    np.fill_diagonal(jaccard, 1.0)
+    jaccard = name_jaccard(names)
     return (1 - name_weight) * cosine + name_weight * jaccard
+
+
+def name_jaccard(names: list[set[str]]) -> np.ndarray:
+    """Pairwise Jaccard similarity of name sets (1 on the diagonal), as sparse products: a batch has thousands."""
+    from scipy.sparse import csr_matrix
+
+    n = len(names)
+    vocabulary = {name: k for k, name in enumerate(sorted(set().union(*names)))} if names else {}
+    rows = [i for i, found in enumerate(names) for _ in found]
+    cols = [vocabulary[name] for found in names for name in found]
+    matrix = csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(n, max(1, len(vocabulary))))
+    inter = (matrix @ matrix.T).toarray()
+    sizes = np.array([len(found) for found in names], dtype=np.float64)
+    union = sizes[:, None] + sizes[None, :] - inter
+    jaccard = np.divide(inter, union, out=np.zeros_like(inter), where=union > 0).astype(np.float32)
+    np.fill_diagonal(jaccard, 1.0)
+    return jaccard
 
 
 def group_stories(similarity: np.ndarray, threshold: float) -> list[int]:
