@@ -102,7 +102,12 @@ def _batch_command(folder: Path, out: Path, *extra: str) -> list[str]:
     return [str(script), "batch", str(folder), "--out", str(out), "--workers", "2", *extra]
 
 
-def test_killed_batch_resumes_to_the_uninterrupted_result(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    "kill_when",
+    ["SELECT COUNT(*) >= 1 FROM sentences", "SELECT COUNT(*) >= 2 FROM units"],
+    ids=["while-embedding", "while-scoring"],
+)
+def test_killed_batch_resumes_to_the_uninterrupted_result(tmp_path: Path, kill_when: str) -> None:
     folder = tmp_path / "in"
     make_corpus(folder, n_documents=40)
     env = {k: v for k, v in os.environ.items() if not k.startswith("RELIABILITY_")}
@@ -117,15 +122,15 @@ def test_killed_batch_resumes_to_the_uninterrupted_result(tmp_path: Path) -> Non
         start_new_session=True,
     )  # fmt: skip
     deadline = time.monotonic() + 600
-    committed = 0
+    ready = False
     while time.monotonic() < deadline and proc.poll() is None:
         if state.exists():
             try:
                 with sqlite3.connect(state) as conn:
-                    committed = conn.execute("SELECT COUNT(*) FROM units").fetchone()[0]
+                    ready = bool(conn.execute(kill_when).fetchone()[0])
             except sqlite3.OperationalError:
-                committed = 0
-        if committed >= 2:
+                ready = False
+        if ready:
             os.killpg(proc.pid, signal.SIGKILL)
             break
         time.sleep(0.05)
