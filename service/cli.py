@@ -140,9 +140,13 @@ def _score(articles: list[ArticleInput], args: argparse.Namespace) -> list[dict[
     from .scoring import ScoringService
     from .settings import load_settings
 
-    url = args.db if "://" in args.db else f"sqlite:///{Path(args.db).resolve()}"
-    service = ScoringService(load_settings({"database_url": url, "embedder": args.embedder}))
+    service = ScoringService(load_settings({"database_url": _database_url(args.db), "embedder": args.embedder}))
     return service.score(articles, persist=True)
+
+
+def _database_url(db: str) -> str:
+    """--db takes a database URL or a SQLite file path."""
+    return db if "://" in db else f"sqlite:///{Path(db).resolve()}"
 
 
 def _score_files(args: argparse.Namespace) -> int:
@@ -176,9 +180,7 @@ def _batch(args: argparse.Namespace) -> int:
 
     if args.workers < 1:
         raise UsageError("--workers must be at least 1")
-    database_url = None
-    if args.db:
-        database_url = args.db if "://" in args.db else f"sqlite:///{Path(args.db).resolve()}"
+    database_url = _database_url(args.db) if args.db else None
     outcome = run_batch(
         args.target,
         args.out,
