@@ -3,7 +3,7 @@ PYTHON ?= python3.11
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo serve test lint install train bench
+.PHONY: demo serve test lint install train reproduce bench
 
 $(BIN)/reliability: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -30,6 +30,15 @@ test: lint
 
 train: install
 	$(BIN)/python -m training --data ../shared/data
+
+# Retrains every artifact from the data into a temporary folder and fails unless each file is
+# byte-identical to the committed one in models/ (the artifacts come from such a clean run).
+reproduce: install
+	rm -rf .reproduce
+	$(BIN)/python -m training --data ../shared/data --out .reproduce
+	cd .reproduce && for f in *.joblib *.md thresholds.json; do cmp "$$f" "../models/$$f" || exit 1; done
+	@echo "reproduce: every artifact in models/ is byte-identical to a fresh training run"
+	rm -rf .reproduce
 
 bench: install
 	$(BIN)/python bench/bench_scoring.py
