@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import logging
 import multiprocessing
 import os
 import sqlite3
@@ -42,7 +41,6 @@ from .records import ArticleInput
 EMBED_CHUNK = 32  # articles per segmentation task
 SENTENCE_BATCH = 256  # distinct sentences per embedding task: fixed, so vectors never depend on the worker count
 MAX_STORY_UNIT = 30  # a larger story is scored in slices of this many articles (claims are quadratic)
-logger = logging.getLogger(__name__)
 
 
 @dataclass

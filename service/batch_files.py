@@ -9,8 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import ReliabilityError, UsageError
-from .extract import ARTICLE_SUFFIXES, extract_body, read_jsonl_lenient, read_path
-from .normalize import normalize_text
+from .extract import ARTICLE_SUFFIXES, as_plain_text, read_jsonl_lenient, read_path
 from .pipeline import content_id
 from .records import ArticleInput
 
@@ -81,22 +80,12 @@ def _filled(article: ArticleInput, sidecar: dict[str, Any], path: Path, root: Pa
     for key, value in sidecar.items():
         if getattr(article, key) is None:
             setattr(article, key, value)
-    body, filled, _ = extract_body(article)
-    if not filled.source and path.parent != root:
-        filled.source = path.parent.name
-    text = normalize_text(body)
+    plain, _ = as_plain_text(article)
+    if not plain.source and path.parent != root:
+        plain.source = path.parent.name
+    text = plain.text or ""
     if not text.strip():
         raise ReliabilityError(f"{article.input}: no text left after cleaning")
-    plain = ArticleInput(
-        text=text,
-        id=filled.id,
-        title=filled.title,
-        url=filled.url,
-        source=filled.source,
-        published_at=filled.published_at,
-        language=filled.language,
-        input=article.input,
-    )
     return Record(input=article.input or str(path), article=plain, article_id=content_id(text))
 
 

@@ -10,7 +10,6 @@ re-ingest is a no-op and a crash leaves either the whole article or nothing.
 from __future__ import annotations
 
 import hashlib
-import json
 import secrets
 import threading
 from collections.abc import Iterator
@@ -222,13 +221,6 @@ class Store:
         order = {a: i for i, a in enumerate(article_ids)}
         return sorted((dict(r) for r in rows), key=lambda r: order[r["article_id"]])
 
-    def existing(self, article_ids: list[str]) -> set[str]:
-        if not article_ids:
-            return set()
-        with self.reading() as conn:
-            rows = conn.execute(sa.select(articles.c.article_id).where(articles.c.article_id.in_(article_ids)))
-            return {r[0] for r in rows}
-
     def story_article_ids(self, story_id: str, limit: int) -> list[str]:
         with self.reading() as conn:
             rows = conn.execute(
@@ -347,7 +339,3 @@ class Store:
                 .first()
             )
         return dict(row) if row else None
-
-
-def row_names(row: dict[str, Any]) -> set[str]:
-    return set(json.loads(row["names"]))

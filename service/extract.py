@@ -141,6 +141,25 @@ def extract_body(article: ArticleInput) -> tuple[str, ArticleInput, str]:
     return body, filled, kind
 
 
+def as_plain_text(article: ArticleInput) -> tuple[ArticleInput, str]:
+    """The article extracted once: its normalized body (title first) as text, metadata filled; and its kind.
+
+    Scoring it again extracts nothing more (HTML goes through trafilatura here only).
+    """
+    body, filled, kind = extract_body(article)
+    plain = ArticleInput(
+        text=normalize_text(body),
+        id=filled.id,
+        title=filled.title,
+        url=filled.url,
+        source=filled.source,
+        published_at=filled.published_at,
+        language=filled.language,
+        input=article.input,
+    )
+    return plain, kind
+
+
 def _with_title(body: str, title: str | None) -> str:
     """Put the title on the first line, as scraped text files have it, unless it is already there."""
     if not title:

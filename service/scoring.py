@@ -21,7 +21,7 @@ import numpy as np
 from . import story
 from .db import Store, now, pack, unpack
 from .errors import NoArticlesError, StoreUnavailableError, TooLargeError
-from .extract import extract_body
+from .extract import as_plain_text
 from .index import StoryIndex
 from .pipeline import (
     EMBEDDED_KINDS,
@@ -81,10 +81,11 @@ class ScoringService:
     def score(self, items: list[Any], persist: bool = False) -> list[dict[str, Any]]:
         """Score new articles together and against their stored story mates; store them if asked."""
         started = time.perf_counter()
-        articles = to_articles(items)
-        if not articles:
+        extracted = [as_plain_text(article) for article in to_articles(items)]
+        if not extracted:
             raise NoArticlesError("no articles to score")
-        self._check_sizes(articles)
+        self._check_sizes(extracted)
+        articles = [plain for plain, _ in extracted]
         new_docs = prepare(articles)
         self._lap("prepare", started)
 
@@ -123,10 +124,7 @@ class ScoringService:
 
         if persist:
             t = time.perf_counter()
-            new_rows = [
-                self._row(analyses[k], predictions[k], results[k], leads[k] if k < len(leads) else None)
-                for k in range(n_new)
-            ]
+            new_rows = [self._row(analyses[k], predictions[k], results[k], leads[k]) for k in range(n_new)]
             rescored = [
                 _rescored_row(analyses[k], predictions[k], results[k])
                 for k in range(n_new, len(analyses))
@@ -146,15 +144,15 @@ class ScoringService:
     def _lap(self, stage: str, since: float) -> None:
         self.observe(stage, time.perf_counter() - since)
 
-    def _check_sizes(self, articles: list[ArticleInput]) -> None:
+    def _check_sizes(self, extracted: list[tuple[ArticleInput, str]]) -> None:
         cap = int(self.settings.get("max_article_chars") or 0)
         if not cap:
             return
-        for article in articles:
-            body, _, kind = extract_body(article)
-            if len(body) > cap:
+        for article, kind in extracted:
+            size = len(article.text or "")
+            if size > cap:
                 field = f"{article.input or 'article'}.{'html' if kind == 'html' else 'text'}"
-                error = TooLargeError(f"{field}: {len(body):,} characters after extraction, over the {cap:,} limit")
+                error = TooLargeError(f"{field}: {size:,} characters after extraction, over the {cap:,} limit")
                 error.field = field  # type: ignore[attr-defined]
                 raise error
 
@@ -189,12 +187,11 @@ class ScoringService:
         return ratings
 
     def _row(
-        self, analysis: ArticleAnalysis, prediction: dict[str, Any], result: dict[str, Any], lead: np.ndarray | None
+        self, analysis: ArticleAnalysis, prediction: dict[str, Any], result: dict[str, Any], lead: np.ndarray
     ) -> dict[str, Any]:
         doc = analysis.doc
         texts = [s.text for s in doc.content_sentences if s.kind in EMBEDDED_KINDS]
         vectors = self.resources.embeddings.encode(texts) if texts else np.zeros((0, 512), dtype=np.float32)
-        lead_vector = lead if lead is not None else story.article_vector(vectors[: story.LEAD_SENTENCES])
         stamp = now()
         return {
             "article_id": doc.article_id,
@@ -206,7 +203,7 @@ class ScoringService:
             "published_at": doc.published_at,
             "language": doc.language,
             "text": doc.text,
-            "vector": pack(lead_vector.reshape(1, -1)),
+            "vector": pack(lead.reshape(1, -1)),
             "names": json.dumps(sorted(story.article_names(doc)), ensure_ascii=False),
             "sentence_keys": json.dumps([self.resources.embeddings.key(t) for t in texts]),
             "sentence_vectors": pack(vectors),
