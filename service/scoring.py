@@ -99,10 +99,7 @@ class ScoringService:
         new_ids = {doc.article_id for doc in new_docs}
         candidates = self._candidates(new_docs, leads, exclude=new_ids)
         rows = self.store.get_many(candidates)
-        for row in rows:
-            keys = json.loads(row["sentence_keys"])
-            if keys:
-                self.resources.embeddings.prime(keys, unpack(row["sentence_vectors"]))
+        self._prime(rows)
         self._lap("lookup", t)
 
         t = time.perf_counter()
@@ -155,6 +152,13 @@ class ScoringService:
                 error = TooLargeError(f"{field}: {size:,} characters after extraction, over the {cap:,} limit")
                 error.field = field  # type: ignore[attr-defined]
                 raise error
+
+    def _prime(self, rows: list[dict[str, Any]]) -> None:
+        """Put stored articles' sentence vectors in the embedding cache: they are not embedded again."""
+        for row in rows:
+            keys = json.loads(row["sentence_keys"])
+            if keys:
+                self.resources.embeddings.prime(keys, unpack(row["sentence_vectors"]))
 
     def _lead_vector(self, doc: Document) -> np.ndarray:
         texts = [s.text for s in doc.content_sentences if s.kind in EMBEDDED_KINDS][: story.LEAD_SENTENCES]
@@ -229,10 +233,7 @@ class ScoringService:
         if not ids:
             return None
         rows = self.store.get_many(ids)
-        for row in rows:
-            keys = json.loads(row["sentence_keys"])
-            if keys:
-                self.resources.embeddings.prime(keys, unpack(row["sentence_vectors"]))
+        self._prime(rows)
         docs = prepare([input_of(row) for row in rows])
         analyses = analyze(docs, self.resources)
         clusters: dict[str, dict[str, Any]] = {}
