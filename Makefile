@@ -3,7 +3,7 @@ PYTHON ?= python3.11
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo serve test lint install train reproduce bench
+.PHONY: demo serve test test-wordpress lint install train reproduce bench
 
 $(BIN)/reliability: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -27,6 +27,13 @@ lint: install
 
 test: lint
 	$(BIN)/pytest -q
+
+# The WordPress plugin's tests alone (`make test` runs them too): a real WordPress (Debian's
+# package), MariaDB, `php -S`, a live `reliability serve` and headless chromium; artifacts
+# (screenshots, logs, timings.json) in test-artifacts/wordpress/.
+test-wordpress: install
+	$(BIN)/ruff check tests/wordpress
+	$(BIN)/pytest -q tests/wordpress
 
 train: install
 	$(BIN)/python -m training --data ../shared/data

@@ -95,6 +95,14 @@ def _parser() -> argparse.ArgumentParser:
     revoke = key_commands.add_parser("revoke", help="revoke a key by id or prefix")
     revoke.add_argument("key", help="the id or the prefix `keys list` prints")
 
+    integrations = command("integrations", "manage webhook integrations (a new secret is printed once)")
+    integration_commands = integrations.add_subparsers(dest="integrations_command", required=True)
+    add = integration_commands.add_parser("add", help="create an integration and print its signing secret")
+    add.add_argument("name", help="sent in the Reliability-Integration header: letters, digits, '.', '_', '-'")
+    integration_commands.add_parser("list", help="list integrations (name, secret prefix, dates; never the secret)")
+    revoke_integration = integration_commands.add_parser("revoke", help="revoke an integration by name")
+    revoke_integration.add_argument("name")
+
     sub.add_parser("settings", help="print every setting, its environment variable and current value")
     return parser
 
@@ -118,6 +126,8 @@ def main(argv: list[str] | None = None) -> int:
             return _serve(args)
         if args.command == "keys":
             return _keys(args)
+        if args.command == "integrations":
+            return _integrations(args)
         if args.command == "settings":
             from .settings import load_settings, settings_table
 
@@ -232,6 +242,32 @@ def _keys(args: argparse.Namespace) -> int:
         raise UsageError(f"no active key with id or prefix {args.key!r}")
     else:
         print(f"reliability: key {args.key} revoked", file=sys.stderr)
+    return EXIT_OK
+
+
+def _integrations(args: argparse.Namespace) -> int:
+    from .db import Store
+    from .settings import load_settings
+
+    store = Store(load_settings()["database_url"])
+    store.migrate()
+    if args.integrations_command == "add":
+        secret, row = store.create_integration(args.name)
+        print(secret)
+        print(
+            f"reliability: integration {args.name} created; sign its webhook deliveries with this secret "
+            "(shown only once; the service keeps it to check signatures)",
+            file=sys.stderr,
+        )
+    elif args.integrations_command == "list":
+        for row in store.list_integrations():
+            state = f"revoked {row['revoked_at']:%Y-%m-%d}" if row["revoked_at"] else "active"
+            print(f"{row['name']}\t{row['prefix']}...\tcreated {row['created_at']:%Y-%m-%d}\t{state}")
+    elif not store.revoke_integration(args.name):
+        raise UsageError(f"no active integration named {args.name!r}")
+    else:
+        print(f"reliability: integration {args.name} revoked", file=sys.stderr)
+    store.dispose()
     return EXIT_OK
 
 

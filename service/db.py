@@ -1,4 +1,4 @@
-"""The store: articles with their vectors and scores, feedback and API keys, over SQLAlchemy.
+"""The store: articles with their vectors and scores, feedback, API keys and webhook integrations.
 
 One schema (created by the Alembic migrations in service/migrations) on SQLite or
 PostgreSQL, chosen by `database_url`. SQLite runs in WAL mode with one writer: writes
@@ -10,6 +10,7 @@ re-ingest is a no-op and a crash leaves either the whole article or nothing.
 from __future__ import annotations
 
 import hashlib
+import re
 import secrets
 import threading
 from collections.abc import Iterator
@@ -81,7 +82,59 @@ api_keys = sa.Table(
     sa.Column("revoked_at", sa.DateTime(timezone=True)),
 )
 
+# Webhook integrations (POST /v1/webhooks/cms): each signs its deliveries with its own secret, which
+# must be kept as is (HMAC needs it), unlike API keys.
+integrations = sa.Table(
+    "integrations",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("name", sa.String(128), nullable=False, unique=True),
+    sa.Column("prefix", sa.String(16), nullable=False),
+    sa.Column("secret", sa.String(128), nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("revoked_at", sa.DateTime(timezone=True)),
+)
+
+# The durable queue of webhook deliveries (service/webhook_queue.py): one row per distinct
+# (integration, CMS document, content hash); `status` queued -> scored | failed.
+webhook_deliveries = sa.Table(
+    "webhook_deliveries",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("delivery_id", sa.String(32), nullable=False, unique=True),
+    sa.Column("integration_id", sa.Integer, nullable=False),
+    sa.Column("cms_id", sa.String(256), nullable=False, index=True),
+    sa.Column("content_hash", sa.String(64), nullable=False),
+    sa.Column("cms_status", sa.String(32), nullable=False),
+    sa.Column("store", sa.Boolean, nullable=False),
+    sa.Column("payload", sa.Text),
+    sa.Column("status", sa.String(16), nullable=False, index=True),
+    sa.Column("attempts", sa.Integer, nullable=False),
+    sa.Column("claimed_by", sa.String(128)),
+    sa.Column("claimed_at", sa.DateTime(timezone=True)),
+    sa.Column("article_id", sa.String(16)),
+    sa.Column("model_version", sa.String(64)),
+    sa.Column("result", sa.Text),
+    sa.Column("error", sa.Text),
+    sa.Column("received_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("last_received_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("finished_at", sa.DateTime(timezone=True)),
+    sa.UniqueConstraint("integration_id", "cms_id", "content_hash", name="uq_webhook_deliveries_document"),
+)
+
+# Signatures accepted inside the replay window; the same one again is a replay.
+webhook_signatures = sa.Table(
+    "webhook_signatures",
+    metadata,
+    sa.Column("signature", sa.String(64), primary_key=True),
+    sa.Column("integration_id", sa.Integer, nullable=False),
+    sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False, index=True),
+)
+
+_MIGRATION_LOCK = threading.Lock()
 KEY_PREFIX = "rel_"
+SECRET_PREFIX = "whsec_"
+INTEGRATION_NAME = re.compile(r"[A-Za-z0-9._-]{1,128}")
 VECTOR_DTYPE = np.float32
 
 
@@ -192,7 +245,8 @@ class Store:
         config.set_main_option("script_location", str(Path(__file__).parent / "migrations"))
         config.attributes["engine"] = self.writer
         try:
-            with self._write_lock:
+            # Alembic's command API keeps its context in module globals: one migration at a time per process.
+            with _MIGRATION_LOCK, self._write_lock:
                 command.upgrade(config, "head")
         except sa.exc.OperationalError as exc:
             raise StoreUnavailableError(f"store unavailable: {exc.orig}") from None
@@ -334,6 +388,49 @@ class Store:
                     sa.select(api_keys.c.id, api_keys.c.name, api_keys.c.prefix).where(
                         api_keys.c.key_hash == hash_key(token), api_keys.c.revoked_at.is_(None)
                     )
+                )
+                .mappings()
+                .first()
+            )
+        return dict(row) if row else None
+
+    # -- webhook integrations ---------------------------------------------------------
+
+    def create_integration(self, name: str) -> tuple[str, dict[str, Any]]:
+        """A new integration; its secret is returned once (and kept: the webhook's HMAC needs it)."""
+        if not INTEGRATION_NAME.fullmatch(name):
+            raise UsageError(f"integration name {name!r}: use 1-128 letters, digits, '.', '_' or '-'")
+        secret = SECRET_PREFIX + secrets.token_urlsafe(32)
+        row = {"name": name, "prefix": secret[:12], "secret": secret, "created_at": now()}
+        try:
+            with self.writing() as conn:
+                inserted = conn.execute(integrations.insert().values(**row)).inserted_primary_key
+        except sa.exc.IntegrityError:
+            raise UsageError(f"an integration named {name!r} exists already (names are never reused)") from None
+        row["id"] = int(inserted[0])  # type: ignore[index]
+        return secret, row
+
+    def list_integrations(self) -> list[dict[str, Any]]:
+        columns = [c for c in integrations.c if c.name != "secret"]
+        with self.reading() as conn:
+            rows = conn.execute(sa.select(*columns).order_by(integrations.c.id)).mappings()
+            return [dict(r) for r in rows]
+
+    def revoke_integration(self, name: str) -> bool:
+        with self.writing() as conn:
+            result = conn.execute(
+                integrations.update()
+                .where(integrations.c.name == name, integrations.c.revoked_at.is_(None))
+                .values(revoked_at=now())
+            )
+            return bool(result.rowcount)
+
+    def integration(self, name: str) -> dict[str, Any] | None:
+        """An active integration by name, with its secret."""
+        with self.reading() as conn:
+            row = (
+                conn.execute(
+                    sa.select(integrations).where(integrations.c.name == name, integrations.c.revoked_at.is_(None))
                 )
                 .mappings()
                 .first()

@@ -109,6 +109,30 @@ SETTINGS: tuple[Setting, ...] = (
         "fetch_max_bytes", "RELIABILITY_FETCH_MAX_BYTES", 2 * 1024 * 1024, "largest page the URL fetcher downloads"
     ),
     Setting("fetch_timeout", "RELIABILITY_FETCH_TIMEOUT", 10.0, "seconds the URL fetcher waits in all"),
+    Setting(
+        "webhook_replay_window",
+        "RELIABILITY_WEBHOOK_REPLAY_WINDOW",
+        300,
+        "seconds a webhook signature's timestamp may be off the server clock; seen signatures are kept that long",
+    ),
+    Setting(
+        "webhook_worker",
+        "RELIABILITY_WEBHOOK_WORKER",
+        True,
+        "score queued webhook deliveries in a thread of each API process (off: they wait for a process that does)",
+    ),
+    Setting(
+        "webhook_poll_interval",
+        "RELIABILITY_WEBHOOK_POLL_INTERVAL",
+        2.0,
+        "seconds the webhook worker waits between looks at an empty queue",
+    ),
+    Setting(
+        "webhook_lease",
+        "RELIABILITY_WEBHOOK_LEASE",
+        300,
+        "seconds a claimed webhook delivery stays with its worker; after that (a crash) another worker scores it",
+    ),
     Setting("log_level", "RELIABILITY_LOG_LEVEL", "info", "gunicorn and application log level"),
 )
 

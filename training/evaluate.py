@@ -62,14 +62,40 @@ def story_figures(data: Path, res: Resources) -> dict[str, float]:
         for d in docs
     ]
     th = res.thresholds["story"]
-    similarity = story.story_similarity(
-        np.stack([story.article_vector(v) for v in vectors]), [story.article_names(d) for d in docs], th["name_weight"]
-    )
+    article_vectors = np.stack([story.article_vector(v) for v in vectors])
+    similarity = story.story_similarity(article_vectors, [story.article_names(d) for d in docs], th["name_weight"])
     labels = story.group_stories(similarity, th["threshold"])
     return {
         "story_ari_by_cluster": round(float(adjusted_rand_score([r["cluster"] for r in rows], labels)), 4),
         "story_ari_by_topic": round(float(adjusted_rand_score([r["topic"] for r in rows], labels)), 4),
+        "story_time_slice_split_ari": time_slice_split_ari(rows, article_vectors),
     }
+
+
+def time_slice_split_ari(rows: list[dict[str, Any]], article_vectors: np.ndarray) -> float:
+    """How well content alone tells rpm2's two time slices of a topic apart (mean ARI over topics).
+
+    Each topic's articles are cut into two groups by average linkage on their vectors, with
+    the topic and the number of slices given: an upper bound for any date-free story
+    clustering. Near 0 means the slices differ by date, not by what they say.
+    """
+    by_topic: dict[Any, list[int]] = {}
+    for i, row in enumerate(rows):
+        by_topic.setdefault(row["topic"], []).append(i)
+    scores = []
+    for members in by_topic.values():
+        split = _two_groups(article_vectors[members] @ article_vectors[members].T)
+        scores.append(adjusted_rand_score([rows[i]["cluster"] for i in members], split))
+    return round(float(np.mean(scores)), 4)
+
+
+def _two_groups(similarity: np.ndarray) -> list[int]:
+    from scipy.cluster.hierarchy import fcluster, linkage
+    from scipy.spatial.distance import squareform
+
+    distance = np.clip(1.0 - similarity, 0.0, 2.0)
+    np.fill_diagonal(distance, 0.0)
+    return [int(x) for x in fcluster(linkage(squareform(distance, checks=False), "average"), t=2, criterion="maxclust")]
 
 
 def subjectivity_figures(data: Path, res: Resources) -> dict[str, float]:

@@ -17,7 +17,8 @@ from flask_smorest import Api
 
 from ..scoring import ScoringService
 from ..settings import BY_NAME, load_settings
-from . import articles, auth, docs, feedback, health, problems, score, sources, stories
+from ..webhook_queue import WebhookWorker
+from . import articles, auth, docs, feedback, health, problems, score, sources, stories, webhooks
 from .metrics import Metrics
 
 API_VERSION = "v1"
@@ -55,7 +56,7 @@ def create_app(test_config: dict[str, Any] | None = None, service: ScoringServic
     metrics.track_store(app.extensions["reliability"])
 
     api = Api(app)
-    for module in (score, articles, stories, sources, feedback):
+    for module in (score, articles, stories, sources, feedback, webhooks):
         api.register_blueprint(module.blp)
     app.register_blueprint(health.blp)
     app.register_blueprint(docs.blp)
@@ -99,4 +100,9 @@ def create_app(test_config: dict[str, Any] | None = None, service: ScoringServic
         return response
 
     problems.register(app)
+
+    # Scores webhook deliveries in the background; deliveries a stopped process left queued start it now.
+    worker = WebhookWorker(app.extensions["reliability"], settings)
+    app.extensions["webhook_worker"] = worker
+    worker.start_if_pending()
     return app

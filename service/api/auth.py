@@ -1,7 +1,8 @@
 """API keys (Authorization: Bearer, stored hashed) and the per-key rate limit.
 
 With no active key in the store the API is open, and `reliability serve` then binds to
-loopback only; as soon as one key exists every /v1 request needs a valid one.
+loopback only; as soon as one key exists every /v1 request needs a valid one, except
+POST /v1/webhooks/cms, which is authenticated by its HMAC signature (api/webhooks.py).
 """
 
 from __future__ import annotations
@@ -15,13 +16,18 @@ from flask_limiter import Limiter
 from werkzeug.datastructures import WWWAuthenticate
 from werkzeug.exceptions import Unauthorized
 
+from . import webhooks
+
 PUBLIC_PREFIXES = ("/healthz", "/readyz", "/metrics", "/openapi.json", "/docs")
 KEY_COUNT_TTL = 5.0  # seconds a key count is trusted before the store is asked again
 
 
 def rate_limit_key() -> str:
     key = getattr(g, "api_key", None)
-    return f"key:{key['id']}" if key else f"addr:{request.remote_addr}"
+    if key:
+        return f"key:{key['id']}"
+    integration = getattr(g, "integration", None)  # a signed webhook delivery
+    return f"integration:{integration['id']}" if integration else f"addr:{request.remote_addr}"
 
 
 def is_public(path: str) -> bool:
@@ -80,7 +86,11 @@ class KeyChecker:
 
     def check(self) -> None:
         g.api_key = None
+        g.integration = None
         if is_public(request.path) or not request.path.startswith("/v1/"):
+            return
+        if webhooks.is_webhook():
+            webhooks.authenticate()  # signed by its integration's secret instead of a key; still rate limited
             return
         header = request.headers.get("Authorization", "")
         if not self.keys_required():

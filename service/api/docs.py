@@ -48,6 +48,30 @@ INGEST_LINKS = {
     },
     "DeleteArticle": {"operationRef": "#/paths/~1v1~1articles~1{article_id}/delete", "parameters": ARTICLE_ID},
 }
+WEBHOOK = ("/v1/webhooks/cms", "post")
+WEBHOOK_401 = (
+    "missing, malformed, stale (outside the replay window) or replayed signature, a signature that does not "
+    "match the body, or an unknown or revoked integration"
+)
+WEBHOOK_SECURITY = {
+    "type": "apiKey",
+    "in": "header",
+    "name": "Reliability-Signature",
+    "description": (
+        '`t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>." + raw body)>` with the secret of the integration '
+        "named in `Reliability-Integration` (`reliability integrations add NAME`). A timestamp further from the "
+        "server's clock than the replay window (300 s by default), or a signature accepted before, is a 401."
+    ),
+}
+WEBHOOK_PARAMETERS = [
+    {
+        "name": "Reliability-Integration",
+        "in": "header",
+        "required": True,
+        "description": "the integration whose secret signed the body",
+        "schema": {"type": "string", "pattern": "^[A-Za-z0-9._-]{1,128}$"},
+    }
+]
 PAGE = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Reliability API</title>
 <link rel="stylesheet" href="/docs/static/swagger-ui.css"></head>
@@ -63,6 +87,7 @@ def register_components(api: Api) -> None:
     api.spec.components.schema("Problem", schema=ProblemSchema)
     api.spec.components.schema("Status", schema=StatusSchema)
     api.spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
+    api.spec.components.security_scheme("webhookSignature", WEBHOOK_SECURITY)
 
 
 def _problem_response(code: str) -> dict[str, Any]:
@@ -87,6 +112,8 @@ def openapi_document() -> dict[str, Any]:
             codes = ["401", "429", "500", "503"]
             if method in ("post", "put", "patch"):
                 codes += ["400", "413", "415", "422"]
+            elif any(p.get("in") == "query" for p in operation.get("parameters", [])):
+                codes.append("422")
             if "{" in path or path.endswith("/feedback"):
                 codes.append("404")
             for code in sorted(codes):
@@ -98,13 +125,31 @@ def openapi_document() -> dict[str, Any]:
                     response["links"] = copy.deepcopy(INGEST_LINKS)
             operation["responses"] = responses
             operation["security"] = [{"bearer": []}, {}]
+            if (path, method) == WEBHOOK:
+                _webhook_operation(operation)
     _request_rules(spec["components"].get("schemas", {}), current_app.config["RELIABILITY_SETTINGS"])
     spec["paths"].update(_health_paths())
     spec["info"]["description"] = (
         "Scores news articles for reliability, with reasons and sentence spans. Errors are "
-        "application/problem+json (RFC 9457). When the server has API keys, send `Authorization: Bearer <key>`."
+        "application/problem+json (RFC 9457). When the server has API keys, send `Authorization: Bearer <key>`; "
+        "POST /v1/webhooks/cms is signed instead (see its security scheme)."
     )
     return spec
+
+
+def _webhook_operation(operation: dict[str, Any]) -> None:
+    """Signed by its integration, not keyed; 202 with the Location of the result."""
+    operation["security"] = [{"webhookSignature": []}]
+    operation["parameters"] = copy.deepcopy(WEBHOOK_PARAMETERS) + operation.get("parameters", [])
+    operation["responses"]["401"]["description"] = WEBHOOK_401
+    operation["responses"]["401"]["headers"] = {
+        "WWW-Authenticate": {"description": 'Reliability-Signature realm="reliability"', "schema": {"type": "string"}}
+    }
+    accepted = operation["responses"]["202"]
+    accepted.setdefault("headers", {})["Location"] = {
+        "description": "GET it for the delivery's status and score",
+        "schema": {"type": "string"},
+    }
 
 
 def _request_rules(schemas: dict[str, Any], settings: dict[str, Any]) -> None:
@@ -118,6 +163,9 @@ def _request_rules(schemas: dict[str, Any], settings: dict[str, Any]) -> None:
             schemas[name]["description"] = "needs 'text' or 'html'" + (
                 ", or a 'url' to fetch" if settings["fetch_urls"] else ""
             )
+    if "WebhookPayload" in schemas:
+        schemas["WebhookPayload"]["oneOf"] = [{"required": ["text"]}, {"required": ["html"]}]
+        schemas["WebhookPayload"]["description"] = "exactly one of 'text' and 'html'"
     batch = schemas.get("BatchRequest", {}).get("properties", {}).get("articles")
     if batch is not None:
         batch["maxItems"] = settings["batch_max_articles"]

@@ -116,6 +116,45 @@ class FeedbackRequestSchema(StrictSchema):
             raise ValidationError("'end' comes before 'start'", "end")
 
 
+# What a CMS document id may hold: URL path characters, so it reads back as /v1/webhooks/cms/{id} verbatim.
+CMS_ID = Pattern(
+    r"^[A-Za-z0-9._~:@!&'()*+,;=-]{1,256}$",
+    error="1-256 letters, digits or - . _ ~ : @ ! & ' ( ) * + , ; = (no '/', no spaces)",
+)
+INTEGRATION_NAME = Pattern(r"^[A-Za-z0-9._-]{1,128}$", error="an integration name: letters, digits, '.', '_', '-'")
+CMS_STATUSES = ("draft", "pending", "scheduled", "private", "published", "publish")
+PUBLISHED = ("published", "publish")  # these store the article; the others are scored without storing it
+
+
+class WebhookPayloadSchema(StrictSchema):
+    id = fields.String(required=True, validate=CMS_ID, metadata={"description": "the CMS's own document id"})
+    title = fields.String(validate=validate.Length(max=1000))
+    text = fields.String(validate=NOT_BLANK, metadata={"description": "plain text; send exactly one of text and html"})
+    html = fields.String(validate=NOT_BLANK, metadata={"description": "the body as HTML; parsed, never rendered"})
+    url = fields.String(validate=[URL, validate.Length(max=2048)], metadata={"description": "never fetched"})
+    status = fields.String(
+        required=True,
+        validate=validate.OneOf(CMS_STATUSES),
+        metadata={"description": "published (or publish) scores and stores the article; the others only score it"},
+    )
+    source = fields.String(
+        validate=validate.Length(min=1, max=255), metadata={"description": "the outlet's domain (default: the URL's)"}
+    )
+    published_at = fields.String(validate=validate.Length(max=64), metadata={"description": "ISO 8601 date"})
+    language = fields.String(validate=LANGUAGE)
+
+    @validates_schema
+    def _one_body(self, data: dict[str, Any], **kwargs: Any) -> None:
+        if ("text" in data) == ("html" in data):
+            raise ValidationError("send exactly one of 'text' and 'html'", "_schema")
+
+
+class WebhookQuerySchema(StrictSchema):
+    integration = fields.String(
+        validate=INTEGRATION_NAME, metadata={"description": "only this integration's deliveries (ids may collide)"}
+    )
+
+
 # -- responses ------------------------------------------------------------------------
 
 
@@ -276,3 +315,34 @@ class ProblemSchema(Schema):
 class StatusSchema(Schema):
     status = fields.String(required=True)
     checks = fields.Dict(keys=fields.String(), values=fields.String())
+
+
+class WebhookAcceptedSchema(Schema):
+    delivery_id = fields.String(required=True)
+    id = fields.String(required=True, metadata={"description": "the CMS document id"})
+    integration = fields.String(required=True)
+    status = fields.String(required=True, validate=validate.OneOf(["queued", "scored", "failed"]))
+    duplicate = fields.Boolean(
+        required=True, metadata={"description": "the same payload came before: its delivery, no new job"}
+    )
+    location = fields.String(required=True, metadata={"description": "where to read the result"})
+
+
+class WebhookDeliverySchema(Schema):
+    delivery_id = fields.String(required=True)
+    id = fields.String(required=True, metadata={"description": "the CMS document id"})
+    integration = fields.String(required=True)
+    status = fields.String(required=True, validate=validate.OneOf(["queued", "scored", "failed"]))
+    cms_status = fields.String(required=True, metadata={"description": "the status the CMS sent"})
+    store = fields.Boolean(required=True, metadata={"description": "whether the article is added to the store"})
+    content_hash = fields.String(required=True, metadata={"description": "sha256 of the payload's canonical JSON"})
+    attempts = fields.Integer(required=True)
+    received_at = fields.String(required=True)
+    last_received_at = fields.String(required=True, metadata={"description": "the last time this payload came"})
+    finished_at = fields.String(allow_none=True, required=True)
+    article_id = fields.String(allow_none=True, required=True)
+    model_version = fields.String(allow_none=True, required=True)
+    error = fields.String(allow_none=True, required=True, metadata={"description": "why it failed"})
+    result = fields.Nested(
+        ScoreSchema, allow_none=True, required=True, metadata={"description": "the score, as POST /v1/score gives it"}
+    )

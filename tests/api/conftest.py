@@ -58,6 +58,7 @@ def make_app(database_url: str, **settings: Any) -> Any:
 def app(database_url: str, resources: Any) -> Iterator[Any]:
     app = make_app(database_url)
     yield app
+    app.extensions["webhook_worker"].stop(timeout=60)  # before its database goes away
     app.extensions["reliability"].store.dispose()
 
 
