@@ -221,12 +221,18 @@ def _serve(args: argparse.Namespace) -> int:
     return serve(load_settings(overrides))
 
 
-def _keys(args: argparse.Namespace) -> int:
+def _configured_store() -> Any:
+    """The store of the service's settings (DATABASE_URL), migrated: what `keys` and `integrations` manage."""
     from .db import Store
     from .settings import load_settings
 
     store = Store(load_settings()["database_url"])
     store.migrate()
+    return store
+
+
+def _keys(args: argparse.Namespace) -> int:
+    store = _configured_store()
     if args.keys_command == "create":
         token, row = store.create_key(args.name)
         print(token)
@@ -246,11 +252,7 @@ def _keys(args: argparse.Namespace) -> int:
 
 
 def _integrations(args: argparse.Namespace) -> int:
-    from .db import Store
-    from .settings import load_settings
-
-    store = Store(load_settings()["database_url"])
-    store.migrate()
+    store = _configured_store()
     if args.integrations_command == "add":
         secret, row = store.create_integration(args.name)
         print(secret)
