@@ -1,9 +1,11 @@
-# The two commands of the README: `make demo` (score the bundled examples) and `make test`.
+# The two commands of the README: `make demo` (score the bundled examples) and `make test`
+# (everything the tests need, then lint, import contracts, the suite and the reproducibility
+# check; .ci/run runs exactly `make test`).
 PYTHON ?= python3.11
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo serve test test-wordpress lint install train reproduce bench
+.PHONY: demo serve test system-deps test-wordpress lint install train reproduce bench
 
 $(BIN)/reliability: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -21,17 +23,25 @@ demo: install
 serve: install
 	$(BIN)/reliability serve
 
+# Debian packages (tests/debian-packages.txt) and a PostgreSQL server, where missing (needs root
+# to install: it says so and exits 3 otherwise).
+system-deps:
+	bash tests/system-deps.sh
+
+# ruff, mypy, and the import contracts of pyproject.toml (import-linter: dependencies point one way).
 lint: install
 	$(BIN)/ruff check service training tests bench
 	$(BIN)/mypy service training
+	$(BIN)/lint-imports
 
-test: lint
+test: system-deps lint
 	$(BIN)/pytest -q
+	$(MAKE) reproduce
 
 # The WordPress plugin's tests alone (`make test` runs them too): a real WordPress (Debian's
 # package), MariaDB, `php -S`, a live `reliability serve` and headless chromium; artifacts
 # (screenshots, logs, timings.json) in test-artifacts/wordpress/.
-test-wordpress: install
+test-wordpress: system-deps install
 	$(BIN)/ruff check tests/wordpress
 	$(BIN)/pytest -q tests/wordpress
 

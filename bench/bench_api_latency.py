@@ -32,9 +32,9 @@ import requests
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from service.db import Store, articles, now, pack  # noqa: E402
-from service.scoring import ScoringService  # noqa: E402
 from service.settings import load_settings  # noqa: E402
+from service.store.db import Store, articles, now, pack  # noqa: E402
+from service.store.scoring_service import ScoringService  # noqa: E402
 
 OUTLETS = 200
 STORED_PER_STORY = 8

@@ -21,10 +21,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from service.embed import EmbeddingCache  # noqa: E402
-from service.extract import read_path  # noqa: E402
-from service.pipeline import EMBEDDED_KINDS, load_resources, prepare, score_articles  # noqa: E402
-from service.records import ArticleInput  # noqa: E402
+from service.engine.embed import EmbeddingCache  # noqa: E402
+from service.engine.extract import read_path  # noqa: E402
+from service.engine.pipeline import EMBEDDED_KINDS, load_resources, prepare, score_articles  # noqa: E402
+from service.engine.records import ArticleInput  # noqa: E402
 
 
 def corpus(data: Path) -> list[ArticleInput]:

@@ -14,11 +14,12 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from service.engine.extract import DEFAULT_MAX_BYTES, extract_body, read_path
+from service.engine.normalize import normalize_text
+from service.engine.records import ArticleInput
+
 from . import __version__
 from .errors import EXIT_OK, EXIT_PARTIAL, ReliabilityError, UsageError
-from .extract import DEFAULT_MAX_BYTES, extract_body, read_path
-from .normalize import normalize_text
-from .records import ArticleInput
 
 EPILOG = """exit codes:
   0  success
@@ -144,10 +145,11 @@ def main(argv: list[str] | None = None) -> int:
 def _score(articles: list[ArticleInput], args: argparse.Namespace) -> list[dict[str, Any]]:
     """Score as one corpus; with --db, against the stored articles of their stories, then store them."""
     if not args.db:
-        from .pipeline import score_articles
+        from service.engine.pipeline import score_articles
 
         return score_articles(articles, embedder=args.embedder)
-    from .scoring import ScoringService
+    from service.store.scoring_service import ScoringService
+
     from .settings import load_settings
 
     service = ScoringService(load_settings({"database_url": _database_url(args.db), "embedder": args.embedder}))
@@ -186,7 +188,7 @@ def format_table(results: list[dict[str, Any]]) -> str:
 
 
 def _batch(args: argparse.Namespace) -> int:
-    from .batch import run_batch
+    from service.batch import run_batch
 
     if args.workers < 1:
         raise UsageError("--workers must be at least 1")
@@ -214,7 +216,8 @@ def _batch(args: argparse.Namespace) -> int:
 
 
 def _serve(args: argparse.Namespace) -> int:
-    from .server import serve
+    from service.api.server import serve
+
     from .settings import load_settings
 
     overrides = {k: v for k, v in (("host", args.host), ("port", args.port), ("workers", args.workers)) if v}
@@ -223,7 +226,8 @@ def _serve(args: argparse.Namespace) -> int:
 
 def _configured_store() -> Any:
     """The store of the service's settings (DATABASE_URL), migrated: what `keys` and `integrations` manage."""
-    from .db import Store
+    from service.store.db import Store
+
     from .settings import load_settings
 
     store = Store(load_settings()["database_url"])

@@ -29,7 +29,7 @@ def seed_paths() -> list[Path]:
 
 @pytest.fixture(scope="session")
 def resources() -> Any:
-    from service.pipeline import load_resources
+    from service.engine.pipeline import load_resources
 
     return load_resources()
 
@@ -37,8 +37,8 @@ def resources() -> Any:
 @pytest.fixture(scope="session")
 def seed_results(seed_paths: list[Path], resources: Any) -> dict[str, dict[str, Any]]:
     """Score objects of the five seeds scored together, keyed by '000'..'004'."""
-    from service.extract import read_path
-    from service.pipeline import score_articles
+    from service.engine.extract import read_path
+    from service.engine.pipeline import score_articles
 
     results = score_articles([a for p in seed_paths for a in read_path(p)], resources=resources)
     return {Path(r["input"]).name[:3]: r for r in results}

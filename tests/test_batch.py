@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from service.cli import main
-from service.signals import COMPONENTS
+from service.engine.signals import COMPONENTS
 from tests.conftest import EXAMPLES, SEEDS
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -1,6 +1,6 @@
 """The HTML batch report: self-contained, escaped, deterministic, and rendered by a real headless chromium.
 
-The score objects are hand-made (no scoring model runs); they follow the format of service/report.py.
+The score objects are hand-made (no scoring model runs); they follow the format of service/engine/explain.py.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from service.batch_report import write_report
+from service.batch.html_report import write_report
 
 ROOT = Path(__file__).resolve().parent.parent
 HOSTILE = "Leaked memo: <script>alert(1)</script> and <img src=x onerror=alert(1)> were found in the CMS."
@@ -331,7 +331,7 @@ def test_deterministic_across_runs_and_processes(report: Path, tmp_path: Path) -
     data.write_text(json.dumps([make_results(), ERRORS, SUMMARY]))
     other = tmp_path / "other.html"
     script = (
-        "import json, sys; from pathlib import Path; from service.batch_report import write_report; "
+        "import json, sys; from pathlib import Path; from service.batch.html_report import write_report; "
         "r, e, s = json.load(open(sys.argv[1])); write_report(r, Path(sys.argv[2]), title='Batch <test>', "
         "errors=e, summary=s)"
     )
@@ -347,7 +347,8 @@ def chromium() -> str:
     found = shutil.which("chromium") or shutil.which("chromium-browser")
     if not found:
         pytest.fail(
-            "chromium is not installed (apt-get install chromium): the batch report must be checked in a browser"
+            "chromium is not installed (`make test` installs it: tests/system-deps.sh): "
+            "the batch report must be checked in a browser"
         )
     return found
 

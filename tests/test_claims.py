@@ -6,9 +6,9 @@ from typing import Any
 
 import numpy as np
 
-from service.claims import cluster_claims, sentence_key
-from service.mentions import find_figures, find_names, is_negative
-from service.records import Sentence
+from service.engine.claims import cluster_claims, sentence_key
+from service.engine.mentions import find_figures, find_names, is_negative
+from service.engine.records import Sentence
 
 
 def _sentence(text: str) -> Sentence:
@@ -55,7 +55,7 @@ def test_unrelated_sentences_stay_apart(resources: Any) -> None:
 
 
 def test_pair_features_are_the_documented_ones() -> None:
-    from service.claims import FEATURE_NAMES, pair_feature_matrix
+    from service.engine.claims import FEATURE_NAMES, pair_feature_matrix
 
     texts = [
         "Environ 10 000 soldats nord-coréens ont rejoint le front, selon Séoul.",

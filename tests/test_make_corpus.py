@@ -13,11 +13,12 @@ from typing import Any
 import pytest
 
 from bench.make_corpus import DEFAULT_DATA, RPM2, generate_corpus, main
+from service.engine.extract import read_path
 from service.errors import InputError
-from service.extract import read_path
 
 N = 120
 SUFFIXES = (".txt", ".html", ".htm", ".json", ".jsonl", ".md")
+
 
 def setup_module() -> None:
     assert (DEFAULT_DATA / RPM2).is_file(), f"the public data is expected at {DEFAULT_DATA} (../shared/data)"

@@ -6,7 +6,7 @@ from typing import Any
 
 from conftest import claim_containing, sentence_flags
 
-from service.records import FLAG_TYPES, SENTENCE_KINDS
+from service.engine.records import FLAG_TYPES, SENTENCE_KINDS
 
 
 def test_ranking_002_highest_003_004_lowest(seed_results: dict[str, dict[str, Any]]) -> None:

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from service.mentions import find_figures, find_names, is_negative
-from service.names import near_miss
-from service.normalize import detect_language, normalize_text
-from service.segment import segment, split_sentences
+from service.engine.mentions import find_figures, find_names, is_negative
+from service.engine.names import near_miss
+from service.engine.normalize import detect_language, normalize_text
+from service.engine.segment import segment, split_sentences
 
 
 def test_normalize_spaces_quotes_and_nfkc() -> None:
@@ -73,8 +73,8 @@ def test_one_letter_off_surname_is_a_near_miss() -> None:
 
 
 def test_lines_repeated_across_one_sources_articles_are_furniture() -> None:
-    from service.pipeline import prepare
-    from service.records import ArticleInput
+    from service.engine.pipeline import prepare
+    from service.engine.records import ArticleInput
 
     template = "Notre sélection du jour pour nos lecteurs fidèles"
     articles = [
@@ -97,7 +97,7 @@ def test_lines_repeated_across_one_sources_articles_are_furniture() -> None:
 
 
 def test_embedding_cache_embeds_each_text_once() -> None:
-    from service.embed import EmbeddingCache
+    from service.engine.embed import EmbeddingCache
 
     calls: list[int] = []
 

@@ -8,8 +8,8 @@ import sys
 import time
 from pathlib import Path
 
-from service.pipeline import EMBEDDED_KINDS, Resources, analyze, prepare
-from service.records import ArticleInput
+from service.engine.pipeline import EMBEDDED_KINDS, Resources, analyze, prepare
+from service.engine.records import ArticleInput
 
 from . import article_scorer, equivalence, generic_classifier, thresholds
 from .common import SEED, DiskEmbeddings, dump, read_rpm2, sha256_of, write_card

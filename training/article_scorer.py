@@ -2,7 +2,7 @@
 
 Model: the average of two Platt-calibrated classifiers: shallow gradient-boosted trees
 (signals can interact, e.g. unsupported claims matter more when coverage is high), each
-signal constrained to the direction an editor expects (service.signals.FEATURE_DIRECTION),
+signal constrained to the direction an editor expects (service.engine.signals.FEATURE_DIRECTION),
 and a logistic regression on standardised signals.
 
 For every rpm2-fr-dev article, scored against other articles of its story (from none
@@ -37,9 +37,9 @@ from sklearn.metrics import brier_score_loss, roc_auc_score
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-from service.pipeline import Resources, analyze, feature_row, prepare
-from service.records import ArticleInput
-from service.signals import FEATURE_DIRECTION, FEATURES
+from service.engine.pipeline import Resources, analyze, feature_row, prepare
+from service.engine.records import ArticleInput
+from service.engine.signals import FEATURE_DIRECTION, FEATURES
 
 from . import corruptions
 

@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from service.embed import EmbeddingCache, load_embedder
+from service.engine.embed import EmbeddingCache, load_embedder
 
 SEED = 20240619
 
@@ -91,7 +91,7 @@ def library_versions() -> dict[str, str]:
 
 def write_card(out_dir: Path, name: str, title: str, body: str, metadata: dict[str, Any]) -> None:
     """models/NAME.md: human text, then the JSON block the loader verifies (sha256, versions)."""
-    from service.artifacts import sha256_file
+    from service.engine.artifacts import sha256_file
 
     artifact = out_dir / f"{name}.joblib"
     metadata = {"name": name, "sha256": sha256_file(artifact), "versions": library_versions(), **metadata}

@@ -10,7 +10,7 @@ import random
 import re
 from collections.abc import Callable
 
-from service.mentions import find_names
+from service.engine.mentions import find_names
 
 from . import generic_bank
 

@@ -1,6 +1,6 @@
 """Claim-equivalence model and threshold, from French STS-B (stsb-fr).
 
-Features per pair (service.claims.FEATURE_NAMES): embedding cosine, character
+Features per pair (service.engine.claims.FEATURE_NAMES): embedding cosine, character
 n-gram TF-IDF cosine, content-word Jaccard, figure and name agreement, and the
 IDF-weighted share of the shorter sentence's stems found in the other. A logistic
 regression predicts "asserts the same thing" on the train split, where that means
@@ -20,10 +20,10 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import f1_score
 
-from service import claims as claims_stage
-from service.embed import EmbeddingCache
-from service.mentions import find_figures, find_names, is_negative
-from service.records import Sentence
+from service.engine import claims as claims_stage
+from service.engine.embed import EmbeddingCache
+from service.engine.mentions import find_figures, find_names, is_negative
+from service.engine.records import Sentence
 
 from .common import DiskEmbeddings, read_stsb
 

@@ -21,11 +21,11 @@ import numpy as np
 from scipy.stats import spearmanr
 from sklearn.metrics import adjusted_rand_score, f1_score
 
-from service import generic, story
-from service.artifacts import read_card
-from service.embed import EmbeddingCache, load_embedder
-from service.pipeline import EMBEDDED_KINDS, Resources, load_resources, prepare
-from service.records import ArticleInput
+from service.engine import generic, story
+from service.engine.artifacts import read_card
+from service.engine.embed import EmbeddingCache, load_embedder
+from service.engine.pipeline import EMBEDDED_KINDS, Resources, load_resources, prepare
+from service.engine.records import ArticleInput
 
 from .common import read_rpm2, read_stsb, read_subjectivity, sha256_of
 from .equivalence import pair_matrix
@@ -118,8 +118,8 @@ def calibration_figures() -> dict[str, float]:
 
 
 def seed_expectations(seeds: Path, res: Resources) -> dict[str, bool]:
-    from service.extract import read_path
-    from service.pipeline import score_articles
+    from service.engine.extract import read_path
+    from service.engine.pipeline import score_articles
 
     results = {
         Path(r["input"]).name[:3]: r

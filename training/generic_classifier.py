@@ -28,9 +28,9 @@ from sklearn.model_selection import train_test_split
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-from service import generic
-from service.mentions import find_dates, find_figures, find_names, is_hedged, lowercase_vocabulary
-from service.records import Document, Sentence
+from service.engine import generic
+from service.engine.mentions import find_dates, find_figures, find_names, is_hedged, lowercase_vocabulary
+from service.engine.records import Document, Sentence
 
 from . import generic_bank
 from .common import DiskEmbeddings, read_subjectivity

@@ -15,8 +15,8 @@ from typing import Any
 import numpy as np
 from sklearn.metrics import adjusted_rand_score
 
-from service import story
-from service.records import Document
+from service.engine import story
+from service.engine.records import Document
 
 
 def story_thresholds(

@@ -15,9 +15,10 @@ from typing import Any
 from flask import Flask, g, request
 from flask_smorest import Api
 
-from ..scoring import ScoringService
-from ..settings import BY_NAME, load_settings
-from ..webhook_queue import WebhookWorker
+from service.cms import WebhookWorker
+from service.settings import BY_NAME, load_settings
+from service.store.scoring_service import ScoringService
+
 from . import articles, auth, docs, feedback, health, problems, score, sources, stories, webhooks
 from .metrics import Metrics
 

@@ -6,9 +6,9 @@ from typing import Any
 
 from flask import current_app
 
-from ..errors import InputError
-from ..records import ArticleInput
-from ..scoring import ScoringService
+from service.engine.records import ArticleInput
+from service.errors import InputError
+from service.store.scoring_service import ScoringService
 
 
 def get_service() -> ScoringService:
@@ -23,7 +23,7 @@ def article_input(payload: dict[str, Any], label: str) -> ArticleInput:
         settings = current_app.config["RELIABILITY_SETTINGS"]
         if not settings["fetch_urls"]:
             raise InputError(f"{label}: URL fetching is off on this service; send the article's 'text' or 'html'")
-        from ..fetch import fetch_url
+        from .fetch import fetch_url
 
         final_url, page = fetch_url(
             str(fields["url"]), max_bytes=settings["fetch_max_bytes"], timeout=settings["fetch_timeout"]

@@ -7,7 +7,8 @@ from typing import Any
 from flask import Blueprint, Response, current_app
 from prometheus_client import CONTENT_TYPE_LATEST
 
-from ..errors import ReliabilityError
+from service.errors import ReliabilityError
+
 from .problems import problem
 
 blp = Blueprint("health", __name__)

@@ -8,7 +8,7 @@ from typing import Any
 from flask import Flask, Response, current_app, json, request
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from ..errors import InputError, ModelArtifactError, NoArticlesError, StoreUnavailableError, TooLargeError
+from service.errors import InputError, ModelArtifactError, NoArticlesError, StoreUnavailableError, TooLargeError
 
 PROBLEM_TYPE = "https://reliability.example/problems/"
 PROBLEM_MIMETYPE = "application/problem+json"

@@ -7,7 +7,8 @@ from typing import Any
 from flask import current_app
 from flask_smorest import Blueprint
 
-from ..errors import InputError
+from service.errors import InputError
+
 from .common import article_input, get_service
 from .schemas import BatchRequestSchema, BatchResponseSchema, ScoreRequestSchema, ScoreSchema
 

@@ -1,8 +1,8 @@
 """/v1/webhooks/cms: a signed webhook any CMS can call to have a document scored in the background.
 
-POST is authenticated by its HMAC signature (service/signing.py), not by an API key: auth.py
+POST is authenticated by its HMAC signature (service/cms/signing.py), not by an API key: auth.py
 calls `authenticate()` for it instead of the key check (rate limiting still applies, per
-integration). The delivery is queued durably (service/webhook_queue.py) and answered 202;
+integration). The delivery is queued durably (service/cms/queue.py) and answered 202;
 the app's worker thread scores it. GET reads the latest delivery of a document, with an API
 key like every other /v1 endpoint.
 """
@@ -18,8 +18,8 @@ from flask_smorest import Blueprint
 from werkzeug.datastructures import WWWAuthenticate
 from werkzeug.exceptions import Unauthorized
 
-from .. import signing
-from ..webhook_queue import DeliveryQueue, ReplayError, WebhookWorker, aware
+from service.cms import DeliveryQueue, ReplayError, WebhookWorker, aware, signing
+
 from .common import get_service
 from .schemas import (
     PUBLISHED,

@@ -2,7 +2,7 @@
 
 PostgreSQL is expected at RELIABILITY_TEST_POSTGRES (default the CI machine's server,
 postgresql://postgres@127.0.0.1:5432/test); every app gets a database of its own, dropped
-afterwards. An unreachable server fails the tests: `.ci/run` installs and starts one.
+afterwards. An unreachable server fails the tests: `make test` installs and starts one (tests/system-deps.sh).
 """
 
 from __future__ import annotations

@@ -29,7 +29,7 @@ def served(app: Any) -> Iterator[str]:
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 def test_docs_page_renders_every_operation_offline(served: str, tmp_path: Any) -> None:
-    assert CHROMIUM, "Debian's chromium is needed for this test (.ci/run installs it: apt-get install chromium)"
+    assert CHROMIUM, "Debian's chromium is needed for this test (`make test` installs it: tests/system-deps.sh)"
     result = subprocess.run(
         [
             CHROMIUM,

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from service.cli import main
-from service.db import Store, metadata
+from service.store.db import Store, metadata
 
 
 def test_migrations_create_the_schema_the_code_uses(database_url: str) -> None:

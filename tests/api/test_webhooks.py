@@ -16,11 +16,11 @@ from typing import Any
 
 import pytest
 
-from service import signing
 from service.api.schemas import ScoreSchema, WebhookDeliverySchema
 from service.cli import main
-from service.db import Store, now, webhook_deliveries
-from service.webhook_queue import DeliveryQueue
+from service.cms import signing
+from service.cms.queue import DeliveryQueue
+from service.store.db import Store, now, webhook_deliveries
 from tests.api.conftest import make_app, seed_payload
 from tests.api.test_problems import assert_problem
 

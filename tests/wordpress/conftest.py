@@ -3,7 +3,7 @@ WordPress (Debian's package, MariaDB, `php -S`) with the plugin activated and co
 one headless Debian chromium driven by Playwright for the whole session.
 
 When WordPress, PHP, MariaDB or chromium is missing the tests fail (they do not skip) and say
-which Debian packages `.ci/run` installs. Artifacts (screenshots, debug.log, server logs,
+which Debian packages `make test` installs (tests/system-deps.sh). Artifacts (screenshots, debug.log, server logs,
 timings.json) go to test-artifacts/wordpress/ (WORDPRESS_TEST_ARTIFACTS overrides it).
 """
 
@@ -73,7 +73,8 @@ def wordpress(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WordPressEnv
     if missing:
         pytest.fail(
             "the WordPress plugin tests need " + "; ".join(missing) + f". Install them with `apt-get install -y "
-            f"--no-install-recommends {APT_PACKAGES}` (.ci/run does) and `pip install -e '.[dev]'`.",
+            f"--no-install-recommends {APT_PACKAGES}` (`make test` does: tests/system-deps.sh) "
+            "and `pip install -e '.[dev]'`.",
             pytrace=False,
         )
     workdir = tmp_path_factory.mktemp("wordpress")

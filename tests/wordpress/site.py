@@ -31,7 +31,12 @@ WP_CORE = Path("/usr/share/wordpress")
 THEME = WP_CORE / "wp-content" / "themes" / "twentytwentythree"
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(os.environ.get("WORDPRESS_TEST_ARTIFACTS", ROOT / "test-artifacts" / "wordpress"))
-APT_PACKAGES = "wordpress wordpress-theme-twentytwentythree mariadb-server php-cli php-mysql chromium php-codesniffer"
+# The Debian packages tests/system-deps.sh installs (`make test` runs it first).
+APT_PACKAGES = " ".join(
+    line.split("#")[0].strip()
+    for line in (ROOT / "tests" / "debian-packages.txt").read_text(encoding="utf-8").splitlines()
+    if line.split("#")[0].strip()
+)
 
 T = TypeVar("T")
 

@@ -29,7 +29,7 @@ def tool(name: str) -> str:
     if not path:
         pytest.fail(
             f"{name} is needed by the WordPress plugin checks: apt-get install -y --no-install-recommends "
-            f"{APT_PACKAGES} gettext (.ci/run installs them)",
+            f"{APT_PACKAGES} (`make test` installs them: tests/system-deps.sh)",
             pytrace=False,
         )
     return path

@@ -13,7 +13,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
-from .errors import InputError
+from service.errors import InputError
+
 from .normalize import normalize_text
 from .records import ArticleInput
 

@@ -14,19 +14,19 @@ from typing import Any
 
 import numpy as np
 
+from service.errors import InputError, ModelArtifactError, NoArticlesError
+
 from . import claims as claims_stage
 from . import furniture, generic, names, provenance, signals, story
 from .artifacts import load_artifact, load_json, models_dir, read_card
 from .embed import EmbeddingCache, load_embedder
-from .errors import InputError, ModelArtifactError, NoArticlesError
 from .extract import article_from_mapping, extract_body
 from .mentions import lowercase_vocabulary
 from .normalize import LANGUAGE_SPECIFIC, detect_language, normalize_text
-from .records import ArticleInput, Claim, Document, Sentence
+from .records import ArticleInput, Claim, Document, Sentence, StorySentences
 from .segment import segment
 
 EMBEDDED_KINDS = ("claim", "quote", "heading", "question")
-LANGUAGE_SPECIFIC_FEATURES = ("generic_share", "loaded_rate", "artefact_rate", "hedged_unsupported_share")
 
 
 @dataclass
@@ -178,164 +178,32 @@ def analyze(docs: list[Document], res: Resources) -> list[ArticleAnalysis]:
 def _analyze_story(
     docs: list[Document], embedded: list[list[Sentence]], vectors: list[np.ndarray], story_id: str, res: Resources
 ) -> list[ArticleAnalysis]:
+    """claims -> provenance -> signals for one story's articles, one function per stage."""
     th = res.thresholds
-    n = len(docs)
-    # claims: matches of equivalent sentences across articles, then their connected components
-    owners = [a for a in range(n) for _ in embedded[a]]
-    position = [k for a in range(n) for k in range(len(embedded[a]))]
-    flat_sentences = [s for a in range(n) for s in embedded[a]]
-    flat_vectors = np.vstack(vectors) if flat_sentences else np.zeros((0, 512), dtype=np.float32)
-    keys = [claims_stage.sentence_key(s) for s in flat_sentences]
-    clusters = claims_stage.cluster_claims(
-        flat_vectors,
-        [s.text for s in flat_sentences],
-        keys,
-        owners,
-        res.equivalence,
-        th["claims"]["threshold"],
-        th["claims"]["contradiction_cosine"],
-        th["claims"].get("mutual_threshold", 1.0),
-    )
-
-    # provenance: who derives from whom, from each sentence's best counterpart in the other article
-    derivations: list[provenance.Derivation] = []
-    evidence: dict[tuple[int, int], tuple[float, float, float]] = {}
-    starts = np.cumsum([0] + [len(e) for e in embedded])
-    article_shingles = [provenance.shingles(d.text) for d in docs]
-    for a in range(n):
-        for b in range(a + 1, n):
-            best_ab = [clusters.best.get((i, b), (0.0, 0)) for i in range(starts[a], starts[a + 1])]
-            best_ba = [clusters.best.get((j, a), (0.0, 0)) for j in range(starts[b], starts[b + 1])]
-            ev_ab = provenance.derivation_evidence(
-                [(p, position[j]) for p, j in best_ab], article_shingles[a], article_shingles[b]
-            )
-            ev_ba = provenance.derivation_evidence(
-                [(p, position[i]) for p, i in best_ba], article_shingles[b], article_shingles[a]
-            )
-            evidence[(a, b)], evidence[(b, a)] = ev_ab, ev_ba
-            if not (provenance.is_derived(*ev_ab, th["provenance"]) or provenance.is_derived(*ev_ba, th["provenance"])):
-                continue
-            rank = [
-                provenance.originality(
-                    sum(1 for s in d.content_sentences if s.attributed), len(d.content_sentences), d.published_at
-                )
-                for d in (docs[a], docs[b])
-            ]
-            original, derived = (a, b) if rank[0] <= rank[1] else (b, a)
-            share, order, shingles = ev_ba if derived == b else ev_ab
-            derivations.append(provenance.Derivation(derived, original, share, order, shingles))
-    family = provenance.families(n, derivations)
-    derived_from = {d.derived: d for d in derivations}
-
-    cluster_members: dict[int, list[int]] = defaultdict(list)
-    for i, label in enumerate(clusters.labels):
-        cluster_members[label].append(i)
-    contradicted: dict[int, list[dict[str, str]]] = defaultdict(list)
-    for i, j, reason in clusters.contradictions:
-        for x, y in ((i, j), (j, i)):
-            contradicted[x].append(
-                {
-                    "article_id": docs[owners[y]].article_id,
-                    "source": docs[owners[y]].source or "",
-                    "text": flat_sentences[y].text,
-                    "reason": reason,
-                }
-            )
-
-    # check-worthiness and generic probabilities, both relative to the names the story is about
-    topic = generic.topic_names([d.content_sentences for d in docs])
-    for sentence in flat_sentences:
-        sentence.check_worthy = generic.is_specific(sentence, topic)
-    # A sentence another outlet clearly also asserts is checkable: only those without such a match can be filler.
-    strong = th["claims"]["threshold"]
-    matched = {k for i, j, p in clusters.matches if p >= strong for k in (i, j)}
-    generic_rows = [i for i, s in enumerate(flat_sentences) if s.kind in ("claim", "question") and i not in matched]
-    generic_p: dict[int, dict[int, float]] = defaultdict(dict)  # article -> sentence index -> probability
-    if generic_rows and res.generic is not None:
-        feats = generic.feature_matrix(
-            flat_vectors[generic_rows], [generic.cue_vector(flat_sentences[i], topic) for i in generic_rows]
-        )
-        proba = res.generic.predict_proba(feats)[:, 1]
-        for i, p in zip(generic_rows, proba, strict=True):
-            generic_p[owners[i]][flat_sentences[i].index] = float(p)
-
-    name_flags = names.misspelled_name_flags(docs, family)
+    flat = StorySentences.flatten(embedded, vectors)
+    clusters = claims_stage.cluster_story(flat, res.equivalence, th["claims"])
+    origin = provenance.story_provenance(docs, flat, clusters, th["provenance"])
+    contradicted = claims_stage.contradictions_by_sentence(docs, flat, clusters)
+    strong_match = th["claims"]["threshold"]
+    generic_p = generic.story_generic_probabilities(docs, flat, clusters.matches, res.generic, strong_match)
+    name_flags = names.misspelled_name_flags(docs, origin.family)
     out = []
     for a, doc in enumerate(docs):
-        independent = len({family[b] for b in range(n) if family[b] != family[a]})
-        claim_map: dict[int, Claim] = {}
-        for i in range(starts[a], starts[a + 1]):
-            sentence = flat_sentences[i]
-            if sentence.kind not in ("claim", "quote"):
-                continue
-            label = clusters.labels[i]
-            supporters: dict[str, dict[str, str]] = {}
-            for j in cluster_members[label]:
-                # A figure is confirmed only by a source that gives the same figure.
-                if sentence.figures and not set(sentence.figures) & set(flat_sentences[j].figures):
-                    continue
-                if owners[j] != a and family[owners[j]] != family[a]:
-                    other = docs[owners[j]]
-                    supporters.setdefault(
-                        other.article_id, {"article_id": other.article_id, "source": other.source or ""}
-                    )
-            if contradicted.get(i):
-                status = "contradicted"
-            elif supporters:
-                status = "supported"
-            elif independent == 0:
-                status = "insufficient_coverage"
-            else:
-                status = "unsupported"
-            claim_map[sentence.index] = Claim(
-                article_id=doc.article_id,
-                sentence_index=sentence.index,
-                cluster_id=f"{story_id}-c{label}",
-                status=status,
-                supported_by=list(supporters.values()),
-                contradicted_by=contradicted.get(i, []),
-            )
-        source_of: dict[str, Any] | None = None
-        if a in derived_from:
-            d = derived_from[a]
-            src = docs[d.original]
-            source_of = {
-                "article_id": src.article_id,
-                "source": src.source or "",
-                "mean_match": round(d.matched_share, 3),
-                "order": round(d.order, 3),
-                "shingles": round(d.shingles, 3),
-            }
-        language_specific = doc.language in LANGUAGE_SPECIFIC
-        parts = [
-            signals.corroboration(doc, claim_map, independent),
-            signals.contradiction(doc, claim_map),
-            signals.generic_assertions(
-                doc,
-                generic_p[a] if language_specific else {},
-                th["generic"]["threshold"],
-            ),
-            signals.name_consistency(name_flags[a]),
-            signals.attribution(doc),
-            signals.presentation(doc),
-            signals.derivative(doc, source_of),
-        ]
-        merged = signals.merge(parts)
-        if not language_specific:
-            for feature in LANGUAGE_SPECIFIC_FEATURES:
-                merged.values[feature] = 0.0
-            merged.flags = [f for f in merged.flags if f.type not in ("loaded_language", "translation_artefact")]
-        out.append(
-            ArticleAnalysis(
-                doc=doc,
-                story_id=story_id,
-                signals=merged,
-                claims=claim_map,
-                independent_sources=independent,
-                derivative_of=source_of,
-                pair_evidence={docs[b].article_id: evidence[(a, b)] for b in range(n) if b != a},
-            )
+        claim_map = claims_stage.claim_statuses(a, docs, flat, clusters, contradicted, origin.family, story_id)
+        original = provenance.source_of(a, docs, origin)
+        independent = origin.independent_sources(a)
+        merged = signals.article_signals(
+            doc,
+            claim_map,
+            independent,
+            generic_p[a],
+            th["generic"]["threshold"],
+            name_flags[a],
+            original,
+            doc.language in LANGUAGE_SPECIFIC,
         )
+        evidence = {docs[b].article_id: origin.evidence[(a, b)] for b in range(len(docs)) if b != a}
+        out.append(ArticleAnalysis(doc, story_id, merged, claim_map, independent, original, evidence))
     return out
 
 
@@ -363,7 +231,7 @@ def score_articles(
     items: list[Any], embedder: str | None = None, resources: Resources | None = None
 ) -> list[dict[str, Any]]:
     """Score articles together as one corpus; one score object (ARCHITECTURE.md contract) per article."""
-    from .report import score_object
+    from .explain import score_object
     from .scorer import predict
 
     articles = to_articles(items)

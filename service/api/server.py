@@ -7,9 +7,10 @@ from typing import Any
 
 from gunicorn.app.base import BaseApplication
 
-from .api.auth import is_loopback
-from .db import Store
-from .errors import UsageError
+from service.errors import UsageError
+from service.store.db import Store
+
+from .auth import is_loopback
 
 
 def check_binding(settings: dict[str, Any], store: Store) -> str:
@@ -50,7 +51,7 @@ class Server(BaseApplication):  # type: ignore[misc]
             self.cfg.set(key, value)
 
     def load(self) -> Any:
-        from .api import create_app
+        from service.api import create_app
 
         return create_app({name: self.settings[name] for name in self.settings})
 

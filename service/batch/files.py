@@ -8,10 +8,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .errors import ReliabilityError, UsageError
-from .extract import ARTICLE_SUFFIXES, as_plain_text, read_jsonl_lenient, read_path
-from .pipeline import content_id
-from .records import ArticleInput
+from service.engine.extract import ARTICLE_SUFFIXES, as_plain_text, read_jsonl_lenient, read_path
+from service.engine.pipeline import content_id
+from service.engine.records import ArticleInput
+from service.errors import ReliabilityError, UsageError
 
 META_FIELDS = ("id", "title", "url", "source", "published_at", "language")
 
@@ -110,7 +110,7 @@ CSV_FIELDS = ("input", "article_id", "score", "label", "confidence", "source", "
 def write_csv(path: Path, rows: list[dict[str, Any]]) -> None:
     import csv
 
-    from .signals import COMPONENTS
+    from service.engine.signals import COMPONENTS
 
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.name + ".tmp")

@@ -1,6 +1,6 @@
 """The store: articles with their vectors and scores, feedback, API keys and webhook integrations.
 
-One schema (created by the Alembic migrations in service/migrations) on SQLite or
+One schema (created by the Alembic migrations in service/store/migrations) on SQLite or
 PostgreSQL, chosen by `database_url`. SQLite runs in WAL mode with one writer: writes
 take a process lock and `BEGIN IMMEDIATE`, and other processes wait on `busy_timeout`.
 Each ingested article is written in one transaction, keyed by its content hash, so a
@@ -25,7 +25,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection, Engine
 
-from .errors import StoreUnavailableError, UsageError
+from service.errors import StoreUnavailableError, UsageError
 
 metadata = sa.MetaData()
 
@@ -95,7 +95,7 @@ integrations = sa.Table(
     sa.Column("revoked_at", sa.DateTime(timezone=True)),
 )
 
-# The durable queue of webhook deliveries (service/webhook_queue.py): one row per distinct
+# The durable queue of webhook deliveries (service/cms/queue.py): one row per distinct
 # (integration, CMS document, content hash); `status` queued -> scored | failed.
 webhook_deliveries = sa.Table(
     "webhook_deliveries",

@@ -15,7 +15,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from .errors import ModelArtifactError
+from service.errors import ModelArtifactError
 
 _cache: dict[tuple[str, str], Any] = {}
 _lock = threading.Lock()
@@ -25,10 +25,11 @@ def models_dir() -> Path:
     configured = os.environ.get("RELIABILITY_MODELS_DIR")
     if configured:
         return Path(configured)
-    bundled = Path(__file__).resolve().parent / "models"
+    package = Path(__file__).resolve().parent.parent  # service/
+    bundled = package / "models"
     if bundled.is_dir():
         return bundled
-    return Path(__file__).resolve().parent.parent / "models"
+    return package.parent / "models"  # the checkout's models/ (an editable install)
 
 
 def sha256_file(path: Path) -> str:

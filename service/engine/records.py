@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
+
 SENTENCE_KINDS = ("claim", "quote", "question", "heading", "furniture")
 FLAG_TYPES = (
     "unsupported_claim",
@@ -131,3 +133,35 @@ class Claim:
     status: str  # supported | unsupported | contradicted | insufficient_coverage
     supported_by: list[dict[str, str]] = field(default_factory=list)
     contradicted_by: list[dict[str, str]] = field(default_factory=list)
+
+
+@dataclass
+class StorySentences:
+    """The embedded sentences of one story's articles, flattened in article order.
+
+    Row k is `sentences[k]`, its unit vector `vectors[k]` (shape (n, dim), float32), the article
+    it belongs to `owners[k]` (index into the story's documents) and its rank among that article's
+    embedded sentences `positions[k]`; article a holds rows `starts[a]` to `starts[a + 1]`.
+    """
+
+    sentences: list[Sentence]
+    vectors: np.ndarray
+    owners: list[int]
+    positions: list[int]
+    starts: list[int]
+
+    @classmethod
+    def flatten(cls, embedded: list[list[Sentence]], vectors: list[np.ndarray], dim: int = 512) -> StorySentences:
+        """From each article's embedded sentences and their vectors (one (n_a, dim) array per article)."""
+        sentences = [s for per_article in embedded for s in per_article]
+        return cls(
+            sentences=sentences,
+            vectors=np.vstack(vectors) if sentences else np.zeros((0, dim), dtype=np.float32),
+            owners=[a for a, per_article in enumerate(embedded) for _ in per_article],
+            positions=[k for per_article in embedded for k in range(len(per_article))],
+            starts=[int(x) for x in np.cumsum([0] + [len(per_article) for per_article in embedded])],
+        )
+
+    def rows(self, article: int) -> range:
+        """The rows of one article."""
+        return range(self.starts[article], self.starts[article + 1])

@@ -18,12 +18,10 @@ from typing import Any
 
 import numpy as np
 
-from . import story
-from .db import Store, now, pack, unpack
-from .errors import NoArticlesError, StoreUnavailableError, TooLargeError
-from .extract import as_plain_text
-from .index import StoryIndex
-from .pipeline import (
+from service.engine import story
+from service.engine.explain import score_object
+from service.engine.extract import as_plain_text
+from service.engine.pipeline import (
     EMBEDDED_KINDS,
     ArticleAnalysis,
     Resources,
@@ -33,9 +31,12 @@ from .pipeline import (
     prepare,
     to_articles,
 )
-from .records import ArticleInput, Document
-from .report import score_object
-from .scorer import predict, source_rating
+from service.engine.records import ArticleInput, Document
+from service.engine.scorer import predict, source_rating
+from service.errors import NoArticlesError, StoreUnavailableError, TooLargeError
+
+from .db import Store, now, pack, unpack
+from .story_index import StoryIndex
 
 # Average linkage can join an article to a story through its other members, so stored
 # candidates are kept a little below the story threshold; the pipeline makes the final call.

@@ -30,9 +30,9 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from .db import Store, integrations, now, webhook_deliveries, webhook_signatures
-from .errors import InputError, ModelArtifactError, StoreUnavailableError
-from .records import ArticleInput
+from service.engine.records import ArticleInput
+from service.errors import InputError, ModelArtifactError, StoreUnavailableError
+from service.store.db import Store, integrations, now, webhook_deliveries, webhook_signatures
 
 STATUSES = ("queued", "scored", "failed")
 # A job whose worker vanished this many times (a crash while scoring it, each time) is given up.

@@ -9,12 +9,14 @@ quotes, attribution); the embedding carries the stock phrasing. Training
 from __future__ import annotations
 
 import math
+from collections import defaultdict
+from typing import Any
 
 import numpy as np
 
 from . import lexicon
 from .mentions import name_key
-from .records import Sentence
+from .records import Document, Sentence, StorySentences
 
 CUE_NAMES = [
     "novel_names",
@@ -79,3 +81,30 @@ def topic_names(sentences_by_article: list[list[Sentence]]) -> set[str]:
 
 def feature_matrix(vectors: np.ndarray, cues: list[list[float]]) -> np.ndarray:
     return np.hstack([vectors.astype(np.float32), np.asarray(cues, dtype=np.float32).reshape(len(cues), -1)])
+
+
+def story_generic_probabilities(
+    docs: list[Document],
+    flat: StorySentences,
+    matches: list[tuple[int, int, float]],
+    model: Any | None,
+    strong_match: float,
+) -> dict[int, dict[int, float]]:
+    """Article -> sentence index -> probability that the sentence is a generic assertion.
+
+    Marks each sentence's `check_worthy` relative to the names the story is about. Only claim
+    and question sentences that no other outlet clearly also asserts (no claim match with
+    probability >= `strong_match`) are candidates: a sentence another outlet repeats is checkable.
+    `model` is the fitted generic-sentence classifier (None: no probabilities).
+    """
+    topic = topic_names([d.content_sentences for d in docs])
+    for sentence in flat.sentences:
+        sentence.check_worthy = is_specific(sentence, topic)
+    matched = {k for i, j, p in matches if p >= strong_match for k in (i, j)}
+    rows = [i for i, s in enumerate(flat.sentences) if s.kind in ("claim", "question") and i not in matched]
+    probabilities: dict[int, dict[int, float]] = defaultdict(dict)
+    if rows and model is not None:
+        feats = feature_matrix(flat.vectors[rows], [cue_vector(flat.sentences[i], topic) for i in rows])
+        for i, p in zip(rows, model.predict_proba(feats)[:, 1], strict=True):
+            probabilities[flat.owners[i]][flat.sentences[i].index] = float(p)
+    return probabilities

@@ -30,7 +30,7 @@ def predict(bundle: dict[str, Any] | None, rows: np.ndarray, independent_sources
             for _ in range(len(rows))
         ]
     if list(bundle["features"]) != FEATURES:
-        from .errors import ModelArtifactError
+        from service.errors import ModelArtifactError
 
         raise ModelArtifactError("article_scorer was trained on other features; retrain with `python -m training`")
     model = bundle["model"]

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 import numpy as np
 from scipy import sparse
@@ -19,7 +19,7 @@ from scipy import sparse
 from . import lexicon
 from .mentions import name_key
 from .normalize import fold
-from .records import Sentence
+from .records import Claim, Document, Sentence, StorySentences
 
 MATCHES_PER_ARTICLE = 2
 SAME_WORDS_CONTAINMENT = 0.6
@@ -177,6 +177,14 @@ class ClaimClusters:
     best: dict[tuple[int, int], tuple[float, int]]
     contradictions: list[tuple[int, int, str]]  # (candidate i, candidate j, reason)
 
+    @cached_property
+    def members(self) -> dict[int, list[int]]:
+        """Cluster label -> its rows, in row order."""
+        members: dict[int, list[int]] = defaultdict(list)
+        for i, label in enumerate(self.labels):
+            members[label].append(i)
+        return members
+
 
 def cluster_claims(
     vectors: np.ndarray,
@@ -257,3 +265,91 @@ def cluster_claims(
                     matched_pairs |= {(i, j), (j, i)}
     labels = connected_labels(n, [(i, j) for i, j, _ in matches])
     return ClaimClusters(labels=labels, matches=matches, best=best, contradictions=contradictions)
+
+
+def cluster_story(flat: StorySentences, equivalence: dict[str, object], thresholds: dict[str, float]) -> ClaimClusters:
+    """The claims stage for one story: `cluster_claims` over its flattened sentences.
+
+    `thresholds` is the `claims` section of thresholds.json (`threshold`, `contradiction_cosine`,
+    optional `mutual_threshold`).
+    """
+    return cluster_claims(
+        flat.vectors,
+        [s.text for s in flat.sentences],
+        [sentence_key(s) for s in flat.sentences],
+        flat.owners,
+        equivalence,
+        thresholds["threshold"],
+        thresholds["contradiction_cosine"],
+        thresholds.get("mutual_threshold", 1.0),
+    )
+
+
+def contradictions_by_sentence(
+    docs: list[Document], flat: StorySentences, clusters: ClaimClusters
+) -> dict[int, list[dict[str, str]]]:
+    """Row -> the sentences of other articles that contradict it (article_id, source, text, reason)."""
+    contradicted: dict[int, list[dict[str, str]]] = defaultdict(list)
+    for i, j, reason in clusters.contradictions:
+        for x, y in ((i, j), (j, i)):
+            other = docs[flat.owners[y]]
+            contradicted[x].append(
+                {
+                    "article_id": other.article_id,
+                    "source": other.source or "",
+                    "text": flat.sentences[y].text,
+                    "reason": reason,
+                }
+            )
+    return contradicted
+
+
+def claim_statuses(
+    article: int,
+    docs: list[Document],
+    flat: StorySentences,
+    clusters: ClaimClusters,
+    contradicted: dict[int, list[dict[str, str]]],
+    family: list[int],
+    story_id: str,
+) -> dict[int, Claim]:
+    """Sentence index -> Claim, for the claim and quote sentences of one article of the story.
+
+    Support counts other families only (a rewrite never confirms its source), and a figure is
+    confirmed only by a source that gives the same figure. A claim is `contradicted` when any
+    other article contradicts it, else `supported`, else `insufficient_coverage` when the story
+    has no independent family, else `unsupported`.
+    """
+    doc = docs[article]
+    independent = len({f for f in family if f != family[article]})
+    claim_map: dict[int, Claim] = {}
+    for i in flat.rows(article):
+        sentence = flat.sentences[i]
+        if sentence.kind not in ("claim", "quote"):
+            continue
+        label = clusters.labels[i]
+        supporters: dict[str, dict[str, str]] = {}
+        for j in clusters.members[label]:
+            if sentence.figures and not set(sentence.figures) & set(flat.sentences[j].figures):
+                continue
+            owner = flat.owners[j]
+            if owner != article and family[owner] != family[article]:
+                other = docs[owner]
+                supporters.setdefault(other.article_id, {"article_id": other.article_id, "source": other.source or ""})
+        if contradicted.get(i):
+            status = "contradicted"
+        elif supporters:
+            status = "supported"
+        elif independent == 0:
+            status = "insufficient_coverage"
+        else:
+            status = "unsupported"
+        claim_map[sentence.index] = Claim(
+            article_id=doc.article_id,
+            sentence_index=sentence.index,
+            cluster_id=f"{story_id}-c{label}",
+            status=status,
+            supported_by=list(supporters.values()),
+            contradicted_by=contradicted.get(i, []),
+        )
+    return claim_map

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from alembic import context
 
-from service.db import metadata
+from service.store.db import metadata
 
 config = context.config
 engine = config.attributes.get("engine")

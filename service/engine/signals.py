@@ -297,3 +297,37 @@ def merge(parts: list[ArticleSignals]) -> ArticleSignals:
             out.coverage = part.coverage
     out.flags.sort(key=lambda f: (f.start, f.end, f.type))
     return out
+
+
+# Features computed from French or English word lists: zero for other languages.
+LANGUAGE_SPECIFIC_FEATURES = ("generic_share", "loaded_rate", "artefact_rate", "hedged_unsupported_share")
+LANGUAGE_SPECIFIC_FLAGS = ("loaded_language", "translation_artefact")
+
+
+def article_signals(
+    doc: Document,
+    claims: dict[int, Claim],
+    independent_sources: int,
+    generic_probability: dict[int, float],
+    generic_threshold: float,
+    name_flags: list[Flag],
+    original: dict[str, Any] | None,
+    language_specific: bool,
+) -> ArticleSignals:
+    """The signals stage for one article: every signal, merged; word-list signals off for other languages."""
+    merged = merge(
+        [
+            corroboration(doc, claims, independent_sources),
+            contradiction(doc, claims),
+            generic_assertions(doc, generic_probability if language_specific else {}, generic_threshold),
+            name_consistency(name_flags),
+            attribution(doc),
+            presentation(doc),
+            derivative(doc, original),
+        ]
+    )
+    if not language_specific:
+        for feature in LANGUAGE_SPECIFIC_FEATURES:
+            merged.values[feature] = 0.0
+        merged.flags = [f for f in merged.flags if f.type not in LANGUAGE_SPECIFIC_FLAGS]
+    return merged

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Any
 
-from .claims import connected_labels
+from .claims import ClaimClusters, connected_labels
 from .normalize import fold
+from .records import Document, StorySentences
 
 
 @dataclass
@@ -84,3 +86,70 @@ def originality(attributed: int, n_sentences: int, published_at: str | None) -> 
 def families(n_articles: int, derivations: list[Derivation]) -> list[int]:
     """Family label per article: connected components of derivation links."""
     return connected_labels(n_articles, [(d.derived, d.original) for d in derivations])
+
+
+@dataclass
+class StoryProvenance:
+    """Who derives from whom in one story (article indices into the story's documents)."""
+
+    family: list[int]  # independent family label per article
+    derived_from: dict[int, Derivation]  # derived article -> its derivation
+    # (matched share, order kept, shingle containment) of article a against article b, for every a != b
+    evidence: dict[tuple[int, int], tuple[float, float, float]]
+
+    def independent_sources(self, article: int) -> int:
+        """How many families other than the article's own report the story."""
+        return len({f for f in self.family if f != self.family[article]})
+
+
+def story_provenance(
+    docs: list[Document], flat: StorySentences, clusters: ClaimClusters, thresholds: dict[str, float]
+) -> StoryProvenance:
+    """The provenance stage: derivation evidence for every ordered pair of articles, then families.
+
+    Evidence of a against b comes from each sentence's best counterpart in the other article
+    (`clusters.best`). When `is_derived` holds either way, the article `originality` ranks first
+    is the original. `thresholds` is the `provenance` section of thresholds.json.
+    """
+    n = len(docs)
+    derivations: list[Derivation] = []
+    evidence: dict[tuple[int, int], tuple[float, float, float]] = {}
+    article_shingles = [shingles(d.text) for d in docs]
+    for a in range(n):
+        for b in range(a + 1, n):
+            best_ab = [clusters.best.get((i, b), (0.0, 0)) for i in flat.rows(a)]
+            best_ba = [clusters.best.get((j, a), (0.0, 0)) for j in flat.rows(b)]
+            ev_ab = derivation_evidence(
+                [(p, flat.positions[j]) for p, j in best_ab], article_shingles[a], article_shingles[b]
+            )
+            ev_ba = derivation_evidence(
+                [(p, flat.positions[i]) for p, i in best_ba], article_shingles[b], article_shingles[a]
+            )
+            evidence[(a, b)], evidence[(b, a)] = ev_ab, ev_ba
+            if not (is_derived(*ev_ab, thresholds) or is_derived(*ev_ba, thresholds)):
+                continue
+            rank = [
+                originality(
+                    sum(1 for s in d.content_sentences if s.attributed), len(d.content_sentences), d.published_at
+                )
+                for d in (docs[a], docs[b])
+            ]
+            original, derived = (a, b) if rank[0] <= rank[1] else (b, a)
+            share, order, shared = ev_ba if derived == b else ev_ab
+            derivations.append(Derivation(derived, original, share, order, shared))
+    return StoryProvenance(families(n, derivations), {d.derived: d for d in derivations}, evidence)
+
+
+def source_of(article: int, docs: list[Document], provenance: StoryProvenance) -> dict[str, Any] | None:
+    """The original an article derives from (article_id, source and the evidence), or None."""
+    d = provenance.derived_from.get(article)
+    if d is None:
+        return None
+    src = docs[d.original]
+    return {
+        "article_id": src.article_id,
+        "source": src.source or "",
+        "mean_match": round(d.matched_share, 3),
+        "order": round(d.order, 3),
+        "shingles": round(d.shingles, 3),
+    }

@@ -32,11 +32,12 @@ from typing import Any
 import numpy as np
 from threadpoolctl import threadpool_limits
 
-from . import story
-from .batch_files import read_records, write_jsonl, write_outputs
-from .errors import NoArticlesError, ReliabilityError, UsageError
-from .pipeline import EMBEDDED_KINDS, CorpusContext, corpus_context
-from .records import ArticleInput
+from service.engine import story
+from service.engine.pipeline import EMBEDDED_KINDS, CorpusContext, corpus_context
+from service.engine.records import ArticleInput
+from service.errors import NoArticlesError, ReliabilityError, UsageError
+
+from .files import read_records, write_jsonl, write_outputs
 
 EMBED_CHUNK = 32  # articles per segmentation task
 SENTENCE_BATCH = 256  # distinct sentences per embedding task: fixed, so vectors never depend on the worker count
@@ -102,7 +103,7 @@ _worker: dict[str, Any] = {}
 
 def _init_worker(state_path: str, embedder: str | None) -> None:
     # One embedder thread per worker: --workers N uses N cores, and vectors do not depend on N.
-    from .pipeline import load_resources
+    from service.engine.pipeline import load_resources
 
     previous = os.environ.get("RELIABILITY_EMBED_THREADS")
     os.environ["RELIABILITY_EMBED_THREADS"] = "1"
@@ -122,7 +123,7 @@ def _ready() -> bool:
 
 def _segment_chunk(context: CorpusContext, articles: list[tuple[str, ArticleInput]]) -> list[tuple[str, str, str, str]]:
     """(article id, sentence keys, sentence texts, names) of each article: what is to be embedded."""
-    from .pipeline import prepare
+    from service.engine.pipeline import prepare
 
     with threadpool_limits(1):  # one core per worker: --workers N means N cores
         docs = prepare([a for _, a in articles], context)
@@ -156,9 +157,9 @@ def _score_unit(
 def _score_unit_here(
     context: CorpusContext, unit: str, articles: list[tuple[str, ArticleInput]]
 ) -> list[tuple[str, dict[str, Any]]]:
-    from .pipeline import analyze, feature_row, prepare
-    from .report import score_object
-    from .scorer import predict
+    from service.engine.explain import score_object
+    from service.engine.pipeline import analyze, feature_row, prepare
+    from service.engine.scorer import predict
 
     res = _worker["resources"]
     res.embeddings.clear()  # this story's stored vectors only, whatever the worker scored before
@@ -322,7 +323,7 @@ def _run(
     results = _results_with_ratings(state, ordered)
     write_outputs(records, results, out, csv_path)
     if report_path is not None:
-        from .batch_report import write_report
+        from .html_report import write_report
 
         summary = {"workers": workers, "seconds": round(time.monotonic() - started, 1), "input": str(target)}
         write_report([results[a] for a in ordered], report_path, errors=errors, summary=summary)
@@ -400,11 +401,11 @@ def _stored_mates(
     database_url: str, state: sqlite3.Connection, articles: dict[str, ArticleInput], ordered: list[str]
 ) -> list[str]:
     """Stored articles near the batch's, added to `articles` and to the state's vectors as story context."""
-    from .artifacts import load_json
-    from .db import Store
-    from .index import StoryIndex
-    from .scoring import input_of, nearest_stored
-    from .settings import load_settings
+    from service.engine.artifacts import load_json
+    from service.settings import load_settings
+    from service.store.db import Store
+    from service.store.scoring_service import input_of, nearest_stored
+    from service.store.story_index import StoryIndex
 
     settings = load_settings({"database_url": database_url})
     store = Store(database_url)
@@ -442,7 +443,7 @@ def _story_units(state: sqlite3.Connection, ordered: list[str]) -> dict[str, lis
     for article_id, lead, names_json in state.execute("SELECT article_id, lead, names FROM vectors"):
         leads[article_id] = np.frombuffer(lead, dtype=np.float32)
         names[article_id] = set(json.loads(names_json))
-    from .artifacts import load_json
+    from service.engine.artifacts import load_json
 
     th = load_json("thresholds.json")["story"]
     vectors = np.stack([leads[a] for a in ordered])
@@ -492,7 +493,7 @@ def _score_all(
 
 
 def _results_with_ratings(state: sqlite3.Connection, ordered: list[str]) -> dict[str, dict[str, Any]]:
-    from .scorer import source_rating
+    from service.engine.scorer import source_rating
 
     results = {a: json.loads(r) for a, r in state.execute("SELECT article_id, result FROM results")}
     missing = [a for a in ordered if a not in results]
@@ -520,7 +521,7 @@ def _store(
     embedder: str | None,
 ) -> None:
     """Add the batch's articles, vectors and scores to the service's store (a stored text is left as is)."""
-    from .db import Store, now
+    from service.store.db import Store, now
 
     store = Store(database_url)
     store.migrate()
