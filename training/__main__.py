@@ -8,11 +8,12 @@ import sys
 import time
 from pathlib import Path
 
+from service.engine import story
 from service.engine.pipeline import EMBEDDED_KINDS, Resources, analyze, prepare
 from service.engine.records import ArticleInput
 
 from . import article_scorer, equivalence, generic_classifier, thresholds
-from .common import SEED, DiskEmbeddings, dump, read_rpm2, sha256_of, write_card
+from .common import SEED, DiskEmbeddings, article_input, dump, read_labelled_articles, read_rpm2, sha256_of, write_card
 
 MODEL_VERSION = "2026.11-1"
 
@@ -69,7 +70,18 @@ def main(argv: list[str] | None = None) -> int:
     contradiction = thresholds.contradiction_cosine(
         dev_x[:, 0], np.asarray([p[2] for p in dev_pairs]), equivalence.SAME_CLAIM_GOLD
     )
-    story_th = thresholds.story_thresholds(docs, vectors, clusters, topics)
+    basil_rows = read_labelled_articles(data / "basil-dev")
+    basil_docs = prepare([article_input(r) for r in basil_rows])
+    basil_leads = [
+        emb.encode([s.text for s in d.content_sentences if s.kind in EMBEDDED_KINDS][: story.LEAD_SENTENCES])
+        for d in basil_docs
+    ]
+    story_th = thresholds.story_thresholds(
+        thresholds.StoryCorpus.of(docs, vectors, topics),
+        clusters,
+        thresholds.StoryCorpus.of(basil_docs, basil_leads, [r["event"] for r in basil_rows]),
+        [r["outlet"] for r in basil_rows],
+    )
     log(f"stories: {story_th}")
     gen_model, gen_metrics = generic_classifier.build(data, docs, clusters, topics, emb, SEED)
     dump(gen_model, out / "generic_sentence.joblib")
@@ -118,6 +130,11 @@ def main(argv: list[str] | None = None) -> int:
             "sha256": sha256_of(data / "stsb-fr" / "stsb-fr-train.csv"),
             "licence": "CC BY-SA 4.0",
             "citation": "PhilipMay/stsb-multi-mt (STS-B, Cer et al. 2017)",
+        },
+        "basil-dev": {
+            "sha256": sha256_of(data / "basil-dev" / "labels.jsonl"),
+            "licence": "no licence stated; research use; texts (c) their publishers",
+            "citation": "Fan et al., EMNLP 2019 (BASIL); used for the story rule's parameters only",
         },
         "checkthat-subjectivity-en": {
             "sha256": sha256_of(data / "checkthat-subjectivity-en" / "train_en.tsv"),

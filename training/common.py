@@ -32,6 +32,34 @@ def read_rpm2(data: Path) -> list[dict[str, Any]]:
         return [json.loads(line) for line in handle if line.strip()]
 
 
+def read_labelled_articles(folder: Path) -> list[dict[str, Any]]:
+    """A folder laid out as basil-dev or horne2017-random-dev: each line of labels.jsonl merged with its
+    articles/<id>.json ({"id", "title", "text", "source", "url", "published_at", "language"})."""
+    rows = []
+    with (folder / "labels.jsonl").open(encoding="utf-8") as handle:
+        for line in handle:
+            if line.strip():
+                label = json.loads(line)
+                article = json.loads((folder / "articles" / f"{label['id']}.json").read_text(encoding="utf-8"))
+                rows.append({**article, **label})
+    return rows
+
+
+def article_input(row: dict[str, Any]) -> Any:
+    """An ArticleInput from a row of `read_labelled_articles` (its id as the input label)."""
+    from service.engine.records import ArticleInput
+
+    return ArticleInput(
+        text=row["text"],
+        title=row.get("title"),
+        source=row.get("source"),
+        url=row.get("url"),
+        published_at=row.get("published_at"),
+        language=row.get("language"),
+        input=row["id"],
+    )
+
+
 def read_subjectivity(path: Path) -> list[tuple[str, int]]:
     rows = []
     with path.open(encoding="utf-8") as handle:

@@ -2,8 +2,9 @@
 
 Prints (and with --out writes as Markdown): French STS-B dev Spearman of the embedder's
 cosine and of the claim-equivalence score; story clustering ARI on rpm2-fr-dev by
-cluster and by topic; CheckThat! subjectivity dev F1 of the generic-sentence
-classifier; the held-out calibration figures recorded in the scorer's card; the seed
+cluster and by topic, and on real English news (basil-dev as a batch, through the store in
+date order, and mixed with the other sets: training/story_eval.py); CheckThat! subjectivity
+dev F1 of the generic-sentence classifier; the held-out calibration figures recorded in the scorer's card; the seed
 expectations (pass/fail); and the STS figure of each other installed embedder.
 `tests/test_quality_gate.py` holds these figures above the floors in
 `tests/quality_floors.json`.
@@ -30,6 +31,7 @@ from service.engine.records import ArticleInput
 from .common import read_rpm2, read_stsb, read_subjectivity, sha256_of
 from .equivalence import pair_matrix
 from .generic_classifier import _sentence
+from .story_eval import story_figures_real
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATA = ROOT.parent / "shared" / "data"
@@ -40,6 +42,8 @@ def data_fingerprint(data: Path) -> dict[str, str]:
         "stsb-fr-dev": sha256_of(data / "stsb-fr" / "stsb-fr-dev.csv"),
         "rpm2-fr-dev": sha256_of(data / "rpm2-fr-dev" / "documents.jsonl"),
         "checkthat-subjectivity-en-dev": sha256_of(data / "checkthat-subjectivity-en" / "dev_en.tsv"),
+        "basil-dev": sha256_of(data / "basil-dev" / "labels.jsonl"),
+        "horne2017-random-dev": sha256_of(data / "horne2017-random-dev" / "labels.jsonl"),
     }
 
 
@@ -63,8 +67,8 @@ def story_figures(data: Path, res: Resources) -> dict[str, float]:
     ]
     th = res.thresholds["story"]
     article_vectors = np.stack([story.article_vector(v) for v in vectors])
-    similarity = story.story_similarity(article_vectors, [story.article_names(d) for d in docs], th["name_weight"])
-    labels = story.group_stories(similarity, th["threshold"])
+    names = [story.article_names(d) for d in docs]
+    labels = story.group_articles(article_vectors, names, [d.published_at for d in docs], th)
     return {
         "story_ari_by_cluster": round(float(adjusted_rand_score([r["cluster"] for r in rows], labels)), 4),
         "story_ari_by_topic": round(float(adjusted_rand_score([r["topic"] for r in rows], labels)), 4),
@@ -171,6 +175,7 @@ def evaluate(data: Path, seeds: Path | None, include_other_embedders: bool = Tru
     figures: dict[str, Any] = {"embedder": res.embeddings.name, "model_version": res.model_version}
     figures.update(sts_figures(data, res))
     figures.update(story_figures(data, res))
+    figures.update(story_figures_real(data, seeds, res))
     figures.update(subjectivity_figures(data, res))
     figures.update(calibration_figures())
     if seeds is not None and seeds.is_dir():

@@ -314,7 +314,7 @@ def _run(
     _phase("embedding", t)
     t = time.monotonic()
     stored = _stored_mates(database_url, state, articles, ordered) if database_url else []
-    units = _story_units(state, ordered + stored)
+    units = _story_units(state, ordered + stored, {a: articles[a].published_at for a in ordered + stored})
     _phase(f"{len(units)} stories", t)
     t = time.monotonic()
     resumed = _score_all(pool, state, context, articles, units)
@@ -418,8 +418,9 @@ def _stored_mates(
     ):
         leads.append(np.frombuffer(lead, dtype=np.float32))
         names.append(set(json.loads(names_json)))
+    dates = [articles[a].published_at for a in ordered]
     ids = nearest_stored(
-        index, leads, names, load_json("thresholds.json")["story"],
+        index, leads, names, dates, load_json("thresholds.json")["story"],
         settings["story_candidates"], settings["story_max_articles"], set(ordered),
     )  # fmt: skip
     rows = store.get_many(ids)
@@ -437,8 +438,11 @@ def _stored_mates(
     return sorted(row["article_id"] for row in rows)
 
 
-def _story_units(state: sqlite3.Connection, ordered: list[str]) -> dict[str, list[str]]:
-    """Stories over the whole batch, as units of at most MAX_STORY_UNIT articles, named after the story."""
+def _story_units(
+    state: sqlite3.Connection, ordered: list[str], published_at: dict[str, str | None]
+) -> dict[str, list[str]]:
+    """Stories over the whole batch (the story rule of `story.group_articles`, as the API applies it),
+    as units of at most MAX_STORY_UNIT articles, named after the story."""
     leads, names = {}, {}
     for article_id, lead, names_json in state.execute("SELECT article_id, lead, names FROM vectors"):
         leads[article_id] = np.frombuffer(lead, dtype=np.float32)
@@ -447,8 +451,7 @@ def _story_units(state: sqlite3.Connection, ordered: list[str]) -> dict[str, lis
 
     th = load_json("thresholds.json")["story"]
     vectors = np.stack([leads[a] for a in ordered])
-    similarity = story.story_similarity(vectors, [names[a] for a in ordered], th["name_weight"])
-    labels = story.group_stories(similarity, th["threshold"])
+    labels = story.group_articles(vectors, [names[a] for a in ordered], [published_at.get(a) for a in ordered], th)
     ids = story.story_ids(labels, ordered)
     members: dict[str, list[str]] = defaultdict(list)
     for article_id, story_id in zip(ordered, ids, strict=True):

@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import threading
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -145,8 +146,12 @@ def prepare(articles: list[ArticleInput], context: CorpusContext | None = None) 
     return docs
 
 
-def analyze(docs: list[Document], res: Resources) -> list[ArticleAnalysis]:
-    """embed -> story -> claims -> provenance -> signals, for a whole corpus at once."""
+def analyze(docs: list[Document], res: Resources, name_idf: Mapping[str, float] | None = None) -> list[ArticleAnalysis]:
+    """embed -> story -> claims -> provenance -> signals, for a whole corpus at once.
+
+    `name_idf` weighs names in the story rule (default: the IDF of `docs` themselves; the store
+    passes its own, so an article is grouped as it would be in a batch of everything stored).
+    """
     embedded = [[s for s in doc.content_sentences if s.kind in EMBEDDED_KINDS] for doc in docs]
     flat = [s.text for sentences in embedded for s in sentences]
     all_vectors = res.embeddings.encode(flat) if flat else np.zeros((0, 512), dtype=np.float32)
@@ -159,8 +164,8 @@ def analyze(docs: list[Document], res: Resources) -> list[ArticleAnalysis]:
     th = res.thresholds
     article_vectors = np.stack([story.article_vector(v[: story.LEAD_SENTENCES]) for v in vectors])
     names_per_article = [story.article_names(doc) for doc in docs]
-    similarity = story.story_similarity(article_vectors, names_per_article, th["story"]["name_weight"])
-    labels = story.group_stories(similarity, th["story"]["threshold"])
+    dates = [doc.published_at for doc in docs]
+    labels = story.group_articles(article_vectors, names_per_article, dates, th["story"], name_idf)
     ids = story.story_ids(labels, [d.article_id for d in docs])
 
     members: dict[int, list[int]] = defaultdict(list)

@@ -1,12 +1,27 @@
-"""Group articles into stories: average-linkage clustering of article vectors and shared names.
+"""Group articles into stories: a story is one event, told in a few days, by several outlets.
 
 An article's vector is the mean of its title and lead sentence vectors (news puts the
-event first; filler further down would dilute it); two articles are
-about one story when that cosine, mixed with the overlap of the names they mention,
-clears a threshold chosen on rpm2-fr-dev (see models/thresholds.json).
+event first; filler further down would dilute it). Two articles are about one story when
+that cosine, mixed with the overlap of the names they mention (each name weighted by its
+smoothed inverse document frequency raised to `idf_power`, so a name every article carries
+counts less), clears a threshold; stories are average-linkage clusters of that similarity.
+
+Time bounds a story: two dated articles further apart than `window_days` are never one story;
+a pair where only one article is dated loses `undated_penalty` (its date is unknown, so an
+undated article cannot bridge two events); a story whose dated articles still span more than
+the window is split at its largest gaps. Articles without dates are grouped by content alone.
+`group_articles` is the one rule the pipeline, the batch runner and the store (through the
+pipeline, after `nearest_stored` picked the candidates with `story_similarity`) all apply;
+its parameters are chosen on basil-dev and rpm2-fr-dev (training/thresholds.py) and kept in
+models/thresholds.json under "story".
 """
 
 from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from datetime import date, datetime
+from typing import Any
 
 import numpy as np
 
@@ -33,27 +48,172 @@ def article_names(doc: Document) -> set[str]:
     return {k for k in keys if len(k) >= 3}
 
 
-def story_similarity(vectors: np.ndarray, names: list[set[str]], name_weight: float) -> np.ndarray:
+# Similarity of two dated articles further apart than the window: far below any threshold, so
+# average linkage never joins them (and the span guard splits what a chain still joins).
+FAR_APART = -5.0
+
+
+def day_number(published_at: str | None) -> int | None:
+    """The publication day (proleptic Gregorian ordinal of the date as published) of an ISO 8601
+    date or date-time (`datetime.fromisoformat`); None when absent or unreadable."""
+    if not published_at:
+        return None
+    try:
+        return datetime.fromisoformat(published_at.strip().replace("Z", "+00:00")).date().toordinal()
+    except ValueError:
+        try:
+            return date.fromisoformat(published_at.strip()[:10]).toordinal()
+        except ValueError:
+            return None
+
+
+def name_idf(document_frequency: Mapping[str, int], n_documents: int) -> dict[str, float]:
+    """Smoothed inverse document frequency of each name: ln((1 + n) / (1 + df)) + 1 (scikit-learn's
+    `smooth_idf`): 1 for a name every document carries, more for rarer ones."""
+    return {name: math.log((1 + n_documents) / (1 + df)) + 1.0 for name, df in document_frequency.items()}
+
+
+def corpus_name_idf(names: list[set[str]]) -> dict[str, float]:
+    """`name_idf` over a corpus of name sets (a batch, or the small corpus the store scores)."""
+    frequency: dict[str, int] = {}
+    for found in names:
+        for name in found:
+            frequency[name] = frequency.get(name, 0) + 1
+    return name_idf(frequency, len(names))
+
+
+def story_similarity(
+    vectors: np.ndarray,
+    names: list[set[str]],
+    name_weight: float,
+    days: list[int | None] | None = None,
+    window_days: float | None = None,
+    undated_penalty: float = 0.0,
+    idf: Mapping[str, float] | None = None,
+    idf_power: float = 0.0,
+) -> np.ndarray:
+    """Pairwise story similarity, shape (n, n): (1 - name_weight) * cosine + name_weight * weighted
+    name Jaccard, with the time rule of the module docstring when `days` and `window_days` are given."""
     cosine = np.clip(vectors @ vectors.T, -1.0, 1.0)
-    jaccard = name_jaccard(names)
-    return (1 - name_weight) * cosine + name_weight * jaccard
+    return similarity_from_cosine(cosine, names, name_weight, days, window_days, undated_penalty, idf, idf_power)
 
 
-def name_jaccard(names: list[set[str]]) -> np.ndarray:
-    """Pairwise Jaccard similarity of name sets (1 on the diagonal), as sparse products: a batch has thousands."""
+def similarity_from_cosine(
+    cosine: np.ndarray,
+    names: list[set[str]],
+    name_weight: float,
+    days: list[int | None] | None = None,
+    window_days: float | None = None,
+    undated_penalty: float = 0.0,
+    idf: Mapping[str, float] | None = None,
+    idf_power: float = 0.0,
+) -> np.ndarray:
+    """`story_similarity` from a cosine matrix already computed (the store's index gives cosines)."""
+    jaccard = name_jaccard(names, idf if idf_power else None, idf_power)
+    similarity = (1 - name_weight) * cosine + name_weight * jaccard
+    if days is not None and window_days is not None:
+        dated = np.array([d is not None for d in days])
+        day = np.array([d if d is not None else 0 for d in days], dtype=np.float64)
+        far = dated[:, None] & dated[None, :] & (np.abs(day[:, None] - day[None, :]) > window_days)
+        similarity = np.where(far, FAR_APART, similarity)
+        one_dated = dated[:, None] ^ dated[None, :]
+        similarity = np.where(one_dated, similarity - undated_penalty, similarity)
+    return similarity
+
+
+def name_jaccard(names: list[set[str]], idf: Mapping[str, float] | None = None, idf_power: float = 0.0) -> np.ndarray:
+    """Pairwise (weighted) Jaccard similarity of name sets, 1 on the diagonal, as sparse products: a
+    batch has thousands. With `idf`, a name weighs idf ** idf_power (names missing from it weigh 1)."""
     from scipy.sparse import csr_matrix
 
     n = len(names)
     vocabulary = {name: k for k, name in enumerate(sorted(set().union(*names)))} if names else {}
     rows = [i for i, found in enumerate(names) for _ in found]
     cols = [vocabulary[name] for found in names for name in found]
-    matrix = csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(n, max(1, len(vocabulary))))
-    inter = (matrix @ matrix.T).toarray()
-    sizes = np.array([len(found) for found in names], dtype=np.float64)
+    shape = (n, max(1, len(vocabulary)))
+    present = csr_matrix((np.ones(len(rows)), (rows, cols)), shape=shape)
+    if idf is None:
+        weighted = present
+    else:
+        weights = [float(idf.get(name, 1.0)) ** idf_power for found in names for name in found]
+        weighted = csr_matrix((weights, (rows, cols)), shape=shape)
+    inter = (weighted @ present.T).toarray()
+    sizes = np.asarray(weighted.sum(axis=1), dtype=np.float64).ravel()
     union = sizes[:, None] + sizes[None, :] - inter
     jaccard = np.divide(inter, union, out=np.zeros_like(inter), where=union > 0).astype(np.float32)
     np.fill_diagonal(jaccard, 1.0)
     return jaccard
+
+
+def pair_similarity(
+    cosine: float,
+    names: tuple[set[str], set[str]],
+    days: tuple[int | None, int | None],
+    thresholds: Mapping[str, Any],
+    idf: Mapping[str, float] | None = None,
+) -> float:
+    """The story similarity of one pair of articles whose cosine is known, under `thresholds`."""
+    matrix = np.array([[1.0, cosine], [cosine, 1.0]])
+    similarity = similarity_from_cosine(
+        matrix,
+        list(names),
+        thresholds["name_weight"],
+        list(days),
+        thresholds.get("window_days"),
+        float(thresholds.get("undated_penalty", 0.0)),
+        idf,
+        float(thresholds.get("idf_power", 0.0)),
+    )
+    return float(similarity[0, 1])
+
+
+def group_articles(
+    vectors: np.ndarray,
+    names: list[set[str]],
+    published_at: list[str | None],
+    thresholds: Mapping[str, Any],
+    idf: Mapping[str, float] | None = None,
+) -> list[int]:
+    """Story label per article: the story rule with `thresholds` (the "story" section of
+    thresholds.json: name_weight, threshold, and optionally window_days, undated_penalty,
+    idf_power). `idf` defaults to the names' own corpus."""
+    days = [day_number(p) for p in published_at]
+    window = thresholds.get("window_days")
+    power = float(thresholds.get("idf_power", 0.0))
+    similarity = story_similarity(
+        vectors,
+        names,
+        thresholds["name_weight"],
+        days,
+        window,
+        float(thresholds.get("undated_penalty", 0.0)),
+        (idf if idf is not None else corpus_name_idf(names)) if power else None,
+        power,
+    )
+    labels = group_stories(similarity, thresholds["threshold"])
+    return labels if window is None else split_long_stories(labels, days, float(window))
+
+
+def split_long_stories(labels: list[int], days: list[int | None], window_days: float) -> list[int]:
+    """The span guard: a story whose dated articles span more than `window_days` is cut at its
+    largest gap between consecutive dates, again until every part fits; undated articles stay
+    with the part of the story's earliest article."""
+    out = list(labels)
+    next_label = max(labels, default=-1) + 1
+    pending = sorted(set(labels))
+    while pending:
+        label = pending.pop()
+        members = [i for i, x in enumerate(out) if x == label]
+        dated: list[tuple[int, int]] = sorted((d, i) for i in members if (d := days[i]) is not None)
+        if len(dated) < 2 or dated[-1][0] - dated[0][0] <= window_days:
+            continue
+        gaps = [(dated[k + 1][0] - dated[k][0], k) for k in range(len(dated) - 1)]
+        _, cut = max(gaps, key=lambda g: (g[0], -g[1]))
+        for _, i in dated[cut + 1 :]:
+            out[i] = next_label
+        pending += [label, next_label]
+        next_label += 1
+    return out
 
 
 def group_stories(similarity: np.ndarray, threshold: float) -> list[int]:

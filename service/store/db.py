@@ -285,15 +285,17 @@ class Store:
             )
             return [r[0] for r in rows]
 
-    def vectors_since(self, seq: int) -> list[tuple[int, str, bytes, str]]:
-        """(seq, article id, lead vector, names JSON) of rows added after `seq`, for the story index."""
+    def vectors_since(self, seq: int) -> list[tuple[int, str, bytes, str, str | None]]:
+        """(seq, article id, lead vector, names JSON, published_at) of rows added after `seq`, for the story index."""
         with self.reading() as conn:
             rows = conn.execute(
-                sa.select(articles.c.seq, articles.c.article_id, articles.c.vector, articles.c.names)
+                sa.select(
+                    articles.c.seq, articles.c.article_id, articles.c.vector, articles.c.names, articles.c.published_at
+                )
                 .where(articles.c.seq > seq)
                 .order_by(articles.c.seq)
             )
-            return [(r[0], r[1], r[2], r[3]) for r in rows]
+            return [(r[0], r[1], r[2], r[3], r[4]) for r in rows]
 
     def save(self, new_rows: list[dict[str, Any]], rescored: list[dict[str, Any]]) -> list[bool]:
         """Insert new articles (a stored one is left as is) and refresh the scores of story mates.

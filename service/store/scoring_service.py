@@ -106,7 +106,9 @@ class ScoringService:
         t = time.perf_counter()
         stored_inputs = [input_of(row) for row in rows]
         docs = prepare(articles + stored_inputs)
-        analyses = analyze(docs, self.resources)
+        # Names weigh by their IDF over the store (and these new articles), as in a batch of everything.
+        idf = self._name_idf(new_docs) if self.resources.thresholds["story"].get("idf_power") else None
+        analyses = analyze(docs, self.resources, idf)
         features = np.array([feature_row(a) for a in analyses], dtype=np.float64)
         predictions = predict(self.resources.scorer, features, [a.independent_sources for a in analyses])
         self._lap("analyze", t)
@@ -131,13 +133,20 @@ class ScoringService:
             inserted = self.store.save(new_rows, rescored)
             for row, was_new in zip(new_rows, inserted, strict=True):
                 if was_new:
-                    self.index.add(row["article_id"], unpack(row["vector"])[0], set(json.loads(row["names"])))
+                    vector, names = unpack(row["vector"])[0], set(json.loads(row["names"]))
+                    self.index.add(row["article_id"], vector, names, row["published_at"])
             for result, was_new in zip(results, inserted, strict=False):
                 result["stored"] = True
                 result["created"] = was_new
             self._lap("store", t)
         self._lap("total", started)
         return results[:n_new]
+
+    def _name_idf(self, new_docs: list[Document]) -> dict[str, float]:
+        frequency = Counter(self.index.name_frequency())
+        for doc in new_docs:
+            frequency.update(story.article_names(doc))
+        return story.name_idf(frequency, len(self.index) + len(new_docs))
 
     def _lap(self, stage: str, since: float) -> None:
         self.observe(stage, time.perf_counter() - since)
@@ -171,6 +180,7 @@ class ScoringService:
             self.index,
             leads,
             [story.article_names(doc) for doc in docs],
+            [doc.published_at for doc in docs],
             self.resources.thresholds["story"],
             int(self.settings.get("story_candidates") or 50),
             int(self.settings.get("story_max_articles") or 25),
@@ -298,22 +308,25 @@ def nearest_stored(
     index: StoryIndex,
     leads: list[np.ndarray],
     names_list: list[set[str]],
+    published_at: list[str | None],
     thresholds: dict[str, Any],
     k: int,
     cap: int,
     exclude: set[str],
 ) -> list[str]:
-    """Stored articles that may share a story with these: cosine top-k, then the story similarity with names."""
-    weight, floor = thresholds["name_weight"], thresholds["threshold"] - CANDIDATE_MARGIN
+    """Stored articles that may share a story with these: cosine top-k, then the story similarity
+    (`story.pair_similarity`: names weighted by the store's IDF, the time window) above the threshold
+    less a margin."""
+    floor = thresholds["threshold"] - CANDIDATE_MARGIN
+    idf = index.name_idf() if thresholds.get("idf_power") else None
     chosen: dict[str, float] = {}
-    for lead, names in zip(leads, names_list, strict=True):
+    for lead, names, when in zip(leads, names_list, published_at, strict=True):
+        day = story.day_number(when)
         scored = []
-        for article_id, cosine, other in index.search(lead, k):
+        for article_id, cosine, other, other_day in index.search(lead, k):
             if article_id in exclude:
                 continue
-            union = len(names | other)
-            jaccard = len(names & other) / union if union else 0.0
-            similarity = (1 - weight) * cosine + weight * jaccard
+            similarity = story.pair_similarity(cosine, (names, other), (day, other_day), thresholds, idf)
             if similarity >= floor:
                 scored.append((similarity, article_id))
         for similarity, article_id in sorted(scored, reverse=True)[:cap]:
