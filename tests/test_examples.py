@@ -46,8 +46,16 @@ def test_english_generic_filler_flagged(example_results: dict[str, dict[str, Any
 
 def test_english_derivative_detected(example_results: dict[str, dict[str, Any]]) -> None:
     derived = example_results["en_dailynewsroundup"]["derivative_of"]
-    assert derived and derived["article_id"] == example_results["en_wexmouthherald"]["article_id"]
+    original = example_results["en_wexmouthherald"]
+    assert derived and derived["article_id"] == original["article_id"]
     assert example_results["en_channelgazette"]["derivative_of"] is None
+    # the flag names the original as a reader knows it: its outlet and title, not an internal id
+    (flag,) = [f for f in example_results["en_dailynewsroundup"]["flags"] if f["type"] == "derivative"]
+    assert derived["title"] == original["title"] and original["title"][:40] in flag["reason"]
+    assert derived["source"] and derived["source"] in flag["reason"]
+    assert original["article_id"] not in flag["reason"]
+    # being a rewrite never raises its own score (the scorer holds `derivative` to direction -1)
+    assert example_results["en_dailynewsroundup"]["components"]["derivative"]["contribution"] <= 0.0
 
 
 def test_french_example_story(example_results: dict[str, dict[str, Any]]) -> None:

@@ -3,7 +3,10 @@
 Model: the average of two Platt-calibrated classifiers: shallow gradient-boosted trees
 (signals can interact, e.g. unsupported claims matter more when coverage is high), each
 signal constrained to the direction an editor expects (service.engine.signals.FEATURE_DIRECTION),
-and a logistic regression on standardised signals.
+and a logistic regression on standardised signals held to the same directions: a signal whose
+fitted coefficient comes out against its direction (e.g. `derivative` raising the score) is left
+out of the linear model and the rest refitted, until every coefficient agrees
+(`sign_constrained_logistic`), so no component can raise a score the editor's way lowers it.
 
 For every rpm2-fr-dev article, scored against other articles of its story (from none
 to all nine, drawn alike for every example): three clean copies (label 1) and three
@@ -30,11 +33,12 @@ from typing import Any
 
 import numpy as np
 from sklearn.calibration import CalibratedClassifierCV
+from sklearn.compose import ColumnTransformer
 from sklearn.ensemble import HistGradientBoostingClassifier, VotingClassifier
 from sklearn.frozen import FrozenEstimator
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import brier_score_loss, roc_auc_score
-from sklearn.pipeline import make_pipeline
+from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
 
 from service.engine.pipeline import Resources, analyze, feature_row, prepare
@@ -129,6 +133,38 @@ def expected_calibration_error(y: np.ndarray, p: np.ndarray, bins: int = 10) -> 
     return float(ece)
 
 
+def sign_constrained_logistic(x: np.ndarray, y: np.ndarray) -> tuple[Pipeline, list[str]]:
+    """Standardised logistic regression whose coefficients follow FEATURE_DIRECTION.
+
+    Backward elimination: fit, drop the features (direction +1 or -1) whose coefficient has the
+    other sign, refit on the rest, until none is left against its direction. Only scikit-learn
+    classes are fitted, so the service loads the model without this package. Returns the fitted
+    pipeline and the features it left out.
+    """
+    kept = list(range(len(FEATURES)))
+    while True:
+        linear = Pipeline(
+            [
+                ("select", ColumnTransformer([("kept", "passthrough", kept)], remainder="drop")),
+                ("scale", StandardScaler()),
+                ("logistic", LogisticRegression(C=1.0, max_iter=5000, random_state=0)),
+            ]
+        )
+        linear.fit(x, y)
+        coefficients = linear[-1].coef_[0]
+        against = [k for k, c in zip(kept, coefficients, strict=True) if FEATURE_DIRECTION[FEATURES[k]] * c < 0]
+        if not against:
+            return linear, [FEATURES[k] for k in range(len(FEATURES)) if k not in kept]
+        kept = [k for k in kept if k not in against]
+
+
+def linear_coefficients(linear: Pipeline) -> dict[str, float]:
+    """Each feature's standardised coefficient in the linear model (0 for a feature left out)."""
+    kept = linear[0].transformers_[0][2]
+    fitted = dict(zip(kept, linear[-1].coef_[0], strict=True))
+    return {f: round(float(fitted.get(k, 0.0)), 4) for k, f in enumerate(FEATURES)}
+
+
 def train(
     x: np.ndarray, y: np.ndarray, groups: list[str], kinds: list[str], seed: int
 ) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -154,10 +190,10 @@ def train(
         monotonic_cst=[FEATURE_DIRECTION[f] for f in FEATURES],
         random_state=0,
     )
-    linear = make_pipeline(StandardScaler(), LogisticRegression(C=1.0, max_iter=5000, random_state=0))
+    trees.fit(x[split == "train"], y[split == "train"])
+    linear, left_out = sign_constrained_logistic(x[split == "train"], y[split == "train"])
     calibrated = []
     for name, estimator in (("trees", trees), ("linear", linear)):
-        estimator.fit(x[split == "train"], y[split == "train"])
         # Platt scaling rather than isotonic: a smooth map keeps per-component contributions
         # meaningful (isotonic steps make small feature changes move the score by 0 or by a lot).
         platt = CalibratedClassifierCV(FrozenEstimator(estimator), method="sigmoid")
@@ -182,7 +218,8 @@ def train(
         "ece_test": round(expected_calibration_error(y_test, p_test), 4),
         "mean_score_by_example_kind_test": per_kind,
         "monotonic_constraints_of_trees": {f: FEATURE_DIRECTION[f] for f in FEATURES},
-        "linear_coefficients": dict(zip(FEATURES, [round(float(c), 4) for c in linear[-1].coef_[0]], strict=True)),
+        "linear_coefficients": linear_coefficients(linear),
+        "linear_features_left_out_for_their_sign": left_out,
     }
     baseline = np.median(x[(split == "train") & (y == 1)], axis=0)  # a typical clean article
     bundle = {"model": model, "features": list(FEATURES), "baseline": baseline.tolist()}

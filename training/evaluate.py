@@ -3,7 +3,8 @@
 Prints (and with --out writes as Markdown): French STS-B dev Spearman of the embedder's
 cosine and of the claim-equivalence score; story clustering ARI on rpm2-fr-dev by
 cluster and by topic, and on real English news (basil-dev as a batch, through the store in
-date order, and mixed with the other sets: training/story_eval.py); CheckThat! subjectivity
+date order, and mixed with the other sets: training/story_eval.py); claim-cluster diagnostics
+(training/claim_eval.py); CheckThat! subjectivity
 dev F1 of the generic-sentence classifier; the held-out calibration figures recorded in the scorer's card; the seed
 expectations (pass/fail); and the STS figure of each other installed embedder.
 `tests/test_quality_gate.py` holds these figures above the floors in
@@ -28,6 +29,7 @@ from service.engine.embed import EmbeddingCache, load_embedder
 from service.engine.pipeline import EMBEDDED_KINDS, Resources, load_resources, prepare
 from service.engine.records import ArticleInput
 
+from .claim_eval import claim_figures
 from .common import read_rpm2, read_stsb, read_subjectivity, sha256_of
 from .equivalence import pair_matrix
 from .generic_classifier import _sentence
@@ -176,6 +178,7 @@ def evaluate(data: Path, seeds: Path | None, include_other_embedders: bool = Tru
     figures.update(sts_figures(data, res))
     figures.update(story_figures(data, res))
     figures.update(story_figures_real(data, seeds, res))
+    figures.update(claim_figures(data, seeds, res))  # diagnostics of issue 12's claim part, not gated yet
     figures.update(subjectivity_figures(data, res))
     figures.update(calibration_figures())
     if seeds is not None and seeds.is_dir():
@@ -196,7 +199,11 @@ def to_markdown(figures: dict[str, Any]) -> str:
     for key, value in figures.items():
         if isinstance(value, (int, float)):
             lines.append(f"| {key} | {value} |")
-    for title, key in (("Seed expectations", "seed_expectations"), ("Other embedders", "other_embedders")):
+    for title, key in (
+        ("Seed expectations", "seed_expectations"),
+        ("Seed claim clusters (diagnostic)", "seed_claim_checks"),
+        ("Other embedders", "other_embedders"),
+    ):
         if figures.get(key):
             lines += ["", f"## {title}", ""]
             for name, value in figures[key].items():

@@ -141,7 +141,7 @@ def story_provenance(
 
 
 def source_of(article: int, docs: list[Document], provenance: StoryProvenance) -> dict[str, Any] | None:
-    """The original an article derives from (article_id, source and the evidence), or None."""
+    """The original an article derives from (article_id, source, title and the evidence), or None."""
     d = provenance.derived_from.get(article)
     if d is None:
         return None
@@ -149,6 +149,7 @@ def source_of(article: int, docs: list[Document], provenance: StoryProvenance) -
     return {
         "article_id": src.article_id,
         "source": src.source or "",
+        "title": src.title or "",
         "mean_match": round(d.matched_share, 3),
         "order": round(d.order, 3),
         "shingles": round(d.shingles, 3),

@@ -262,6 +262,16 @@ def repeated_words(text: str, window: int = 3) -> list[tuple[int, int, str]]:
     return found
 
 
+def _original_name(original: dict[str, Any]) -> str:
+    """How a reader knows the original: its outlet and title ("an article of this batch" if neither is known)."""
+    title = (original.get("title") or "").strip()
+    title = f"“{title[:120]}{'…' if len(title) > 120 else ''}”" if title else ""
+    source = original.get("source") or ""
+    if title and source:
+        return f"{title} ({source})"
+    return title or source or "another article of this story"
+
+
 def derivative(doc: Document, original: dict[str, Any] | None) -> ArticleSignals:
     flags = []
     if original:
@@ -273,9 +283,10 @@ def derivative(doc: Document, original: dict[str, Any] | None) -> ArticleSignals
                 start,
                 end,
                 text,
-                f"Rewrite of {original.get('source') or original['article_id']} ({original['article_id']}): "
-                f"its sentences have counterparts there (mean match {original['mean_match']:.2f}), "
-                f"{original['order']:.0%} of them in the same order; it does not count as independent support.",
+                f"Rewrite of {_original_name(original)}: its sentences have counterparts there "
+                f"(mean match {original['mean_match']:.2f}), {original['order']:.0%} of them in the same order, "
+                f"and {original['shingles']:.0%} of its word 4-grams are the original's; "
+                "it does not count as independent support.",
             )
         )
     return ArticleSignals(

@@ -2,7 +2,7 @@
 /**
  * Plugin Name:       Source reliability
  * Description:       Scores every draft with the source-reliability service before it is published: score, reasons and flagged passages in the editor, a warning before publishing.
- * Version:           0.1.0
+ * Version:           0.1.1
  * Requires at least: 6.1
  * Requires PHP:      8.2
  * Author:            Source reliability
@@ -16,7 +16,7 @@
 
 defined( 'ABSPATH' ) || exit;
 
-define( 'SOURCE_RELIABILITY_VERSION', '0.1.0' );
+define( 'SOURCE_RELIABILITY_VERSION', '0.1.1' );
 define( 'SOURCE_RELIABILITY_FILE', __FILE__ );
 define( 'SOURCE_RELIABILITY_DIR', plugin_dir_path( __FILE__ ) );
 

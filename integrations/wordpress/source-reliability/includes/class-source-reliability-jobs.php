@@ -164,6 +164,18 @@ final class Source_Reliability_Jobs {
 	}
 
 	/**
+	 * The current UTC time as ISO 8601 with milliseconds: two scorings of one post a few hundred
+	 * milliseconds apart (a publish right after a draft save) must not share a timestamp, since
+	 * the editors and clients tell a new result from the last one by it.
+	 *
+	 * @return string For example 2026-11-30T17:49:21.123Z.
+	 */
+	public static function now_utc() {
+		$now = DateTimeImmutable::createFromFormat( 'U.u', sprintf( '%.6F', microtime( true ) ), new DateTimeZone( 'UTC' ) );
+		return false === $now ? gmdate( 'Y-m-d\TH:i:s.000\Z' ) : $now->format( 'Y-m-d\TH:i:s.v\Z' );
+	}
+
+	/**
 	 * Schedules the job (at most one per post), and a loopback cron spawn at shutdown when due now.
 	 *
 	 * @param int $post_id The post ID.
@@ -303,7 +315,7 @@ final class Source_Reliability_Jobs {
 
 		$result['hash']        = $hash;
 		$result['store']       = $store;
-		$result['scored_at']   = gmdate( 'Y-m-d\TH:i:s\Z' );
+		$result['scored_at']   = self::now_utc();
 		$result['duration_ms'] = (int) round( $duration * 1000 );
 		update_post_meta( $post->ID, self::META_RESULT, wp_slash( (string) wp_json_encode( $result ) ) );
 		update_post_meta( $post->ID, self::META_SCORE, $result['score'] );
