@@ -18,15 +18,16 @@ from .common import SEED, DiskEmbeddings, article_input, dump, read_labelled_art
 MODEL_VERSION = "2026.11-1"
 
 
-def _independent_pair_evidence(rows: list[dict], res: Resources) -> list[tuple[float, float, float]]:
-    """Derivation evidence between every two articles of each rpm2 story (independent newspapers)."""
-    by_cluster: dict[str, list[dict]] = {}
-    for row in rows:
-        by_cluster.setdefault(row["cluster"], []).append(row)
-    out: list[tuple[float, float, float]] = []
-    for cluster in sorted(by_cluster):
-        articles = [ArticleInput(text=r["text"], title=r["title"], input=r["doc_id"]) for r in by_cluster[cluster]]
-        for analysis in analyze(prepare(articles), res):
+def _pair_evidence(
+    articles: list[ArticleInput], groups: list[str], res: Resources
+) -> list[tuple[float, float, float, float]]:
+    """Derivation evidence between every two articles of each gold group (story or event)."""
+    by_group: dict[str, list[ArticleInput]] = {}
+    for article, group in zip(articles, groups, strict=True):
+        by_group.setdefault(group, []).append(article)
+    out: list[tuple[float, float, float, float]] = []
+    for group in sorted(by_group):
+        for analysis in analyze(prepare(by_group[group]), res):
             out.extend(analysis.pair_evidence.values())
     return out
 
@@ -109,7 +110,11 @@ def main(argv: list[str] | None = None) -> int:
         fold_model, _ = generic_classifier.build(data, docs, clusters, topics, emb, SEED, excluded_topics=fold)
         generic_for_topic.update(dict.fromkeys(fold, fold_model))
     log("generic classifier: cross-fitted models for the scorer's training data")
-    all_thresholds["provenance"] = thresholds.provenance_thresholds(_independent_pair_evidence(rows, res))
+    rpm2_articles = [ArticleInput(text=r["text"], title=r["title"], input=r["doc_id"]) for r in rows]
+    all_thresholds["provenance"] = thresholds.provenance_thresholds(
+        _pair_evidence(rpm2_articles, clusters, res),
+        _pair_evidence([article_input(r) for r in basil_rows], [r["event"] for r in basil_rows], res),
+    )
     log(f"provenance: {all_thresholds['provenance']}")
     (out / "thresholds.json").write_text(json.dumps(all_thresholds, indent=2, sort_keys=True) + "\n", encoding="utf-8")
 
@@ -134,7 +139,7 @@ def main(argv: list[str] | None = None) -> int:
         "basil-dev": {
             "sha256": sha256_of(data / "basil-dev" / "labels.jsonl"),
             "licence": "no licence stated; research use; texts (c) their publishers",
-            "citation": "Fan et al., EMNLP 2019 (BASIL); used for the story rule's parameters only",
+            "citation": "Fan et al., EMNLP 2019 (BASIL); used for the story rule and the novelty threshold only",
         },
         "checkthat-subjectivity-en": {
             "sha256": sha256_of(data / "checkthat-subjectivity-en" / "train_en.tsv"),

@@ -103,15 +103,22 @@ def contradiction_cosine(cosines: np.ndarray, gold: np.ndarray, same_claim_gold:
     return 0.9
 
 
-def provenance_thresholds(pair_evidence: list[tuple[float, float, float]]) -> dict[str, Any]:
-    """Derivation thresholds from same-story pairs of rpm2 articles (different newspapers).
+def provenance_thresholds(
+    pair_evidence: list[tuple[float, float, float, float]],
+    independent_evidence: list[tuple[float, float, float, float]],
+) -> dict[str, Any]:
+    """Derivation thresholds from same-story pairs of articles of different newsrooms.
 
-    Most such pairs are independent reports; a few reprint one agency dispatch. A pair
-    counts as a rewrite when it is at once in the top 5% of pairs on meaning (mean
-    match) and wording (shared word 4-grams) and in the top 10% on order, and as a copy
-    when it shares more word 4-grams than 99% of pairs.
+    `pair_evidence` comes from rpm2-fr-dev stories (different newspapers): most are independent
+    reports, a few reprint one agency dispatch. A pair is close enough to be a rewrite when it
+    is at once in the top 5% of those pairs on meaning (mean match) and wording (shared word
+    4-grams) and in the top 10% on order, and a copy when it shares more word 4-grams than 99%
+    of them. Either way it must also bring almost nothing of its own: its novelty (the share of
+    its names, figures and quotations the other lacks) in the bottom 2% of all the pairs,
+    rpm2's and `independent_evidence`'s (basil-dev: three separate newsrooms per event).
     """
     evidence = np.asarray(pair_evidence)
+    independent = np.asarray(independent_evidence)
     floors = np.array(
         [
             np.quantile(evidence[:, 0], 0.95),  # meaning: top 5%
@@ -119,13 +126,21 @@ def provenance_thresholds(pair_evidence: list[tuple[float, float, float]]) -> di
             np.quantile(evidence[:, 2], 0.95),  # wording: top 5%
         ]
     )
-    rewrite = (evidence >= floors).all(axis=1)
     copy_containment = max(0.25, float(np.quantile(evidence[:, 2], 0.99)))
+    novelty = float(np.quantile(np.concatenate([evidence[:, 3], independent[:, 3]]), 0.02))
+
+    def derived(rows: np.ndarray) -> np.ndarray:
+        close = (rows[:, :3] >= floors).all(axis=1) | (rows[:, 2] >= copy_containment)
+        return np.asarray(close & (rows[:, 3] <= novelty))
+
     return {
         "mean_match": round(float(floors[0]), 3),
         "order": round(float(floors[1]), 3),
         "containment": round(float(floors[2]), 3),
         "copy_containment": round(copy_containment, 3),
+        "novelty": round(novelty, 3),
         "same_story_pairs": len(pair_evidence),
-        "same_story_pairs_called_derived": round(float((rewrite | (evidence[:, 2] >= copy_containment)).mean()), 4),
+        "same_story_pairs_called_derived": round(float(derived(evidence).mean()), 4),
+        "independent_newsroom_pairs": len(independent_evidence),
+        "independent_newsroom_pairs_called_derived": round(float(derived(independent).mean()), 4),
     }

@@ -82,8 +82,8 @@ class ArticleAnalysis:
     claims: dict[int, Claim] = field(default_factory=dict)
     independent_sources: int = 0
     derivative_of: dict[str, Any] | None = None
-    # (matched share, order kept, shingle containment) against each other article of the story
-    pair_evidence: dict[str, tuple[float, float, float]] = field(default_factory=dict)
+    # (matched share, order kept, shingle containment, novelty) against each other article of the story
+    pair_evidence: dict[str, tuple[float, float, float, float]] = field(default_factory=dict)
 
 
 def content_id(normalized_text: str) -> str:

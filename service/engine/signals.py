@@ -285,7 +285,8 @@ def derivative(doc: Document, original: dict[str, Any] | None) -> ArticleSignals
                 text,
                 f"Rewrite of {_original_name(original)}: its sentences have counterparts there "
                 f"(mean match {original['mean_match']:.2f}), {original['order']:.0%} of them in the same order, "
-                f"and {original['shingles']:.0%} of its word 4-grams are the original's; "
+                f"{original['shingles']:.0%} of its word 4-grams are the original's, and only "
+                f"{original.get('novelty', 1.0):.0%} of its names, figures and quotations are its own; "
                 "it does not count as independent support.",
             )
         )
