@@ -132,3 +132,28 @@ def test_the_store_proposes_candidates_inside_the_window_only() -> None:
     index.remove("undated")
     assert index.name_frequency() == {"keystone": 2, "pipeline": 2}
     assert index.name_idf()["keystone"] == pytest.approx(1.0)
+
+
+def test_a_stored_story_never_grows_beyond_the_window(resources: Any, tmp_path: Any) -> None:
+    from service.store.scoring_service import ScoringService
+
+    service = ScoringService(
+        {"database_url": f"sqlite:///{tmp_path}/store.db", "story_candidates": 50, "story_max_articles": 25},
+        resources=resources,
+    )
+    body = (
+        "Le conseil municipal de Brive a voté la rénovation de la piscine Jean-Moulin. "
+        "Les travaux coûteront 4 millions d'euros, selon le maire Frédéric Soulier, qui a annoncé une "
+        "réouverture en septembre. L'opposition a dénoncé un chantier trop coûteux."
+    )
+    stories = {}
+    for day in range(10, 17):  # a week of follow-ups, one a day, the window is two days
+        article = {"text": f"{body} Suivi du {day} mai.", "source": f"o{day}.example", "published_at": f"2024-05-{day}"}
+        stories[day] = service.score([article], persist=True)[0]["story_id"]
+    window = resources.thresholds["story"]["window_days"]
+    assert stories[10] == stories[11]  # the same event
+    assert stories[16] != stories[10]
+    for story_id in set(stories.values()):
+        days = [story.day_number(p) for p in service.store.story_published_at(story_id)]
+        assert max(days) - min(days) <= window, (story_id, days)  # type: ignore[operator]
+    service.store.dispose()

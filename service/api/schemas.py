@@ -268,6 +268,7 @@ class StoryClusterSchema(Schema):
     text = fields.String(required=True)
     sources = fields.List(fields.String(), required=True)
     n_articles = fields.Integer(required=True)
+    n_claims = fields.Integer(required=True, metadata={"description": "sentences in this claim cluster"})
     claims = fields.List(fields.Nested(StoryClaimSchema), required=True)
 
 
@@ -285,6 +286,9 @@ class StorySchema(Schema):
     story_id = fields.String(required=True)
     articles = fields.List(fields.Nested(StoryArticleSchema), required=True)
     claims = fields.List(fields.Nested(StoryClusterSchema), required=True)
+    largest_cluster = fields.Integer(
+        required=True, metadata={"description": "sentences in the story's largest claim cluster (0 if none)"}
+    )
 
 
 class SourceHistorySchema(Schema):

@@ -11,7 +11,7 @@ a pair where only one article is dated loses `undated_penalty` (its date is unkn
 undated article cannot bridge two events); a story whose dated articles still span more than
 the window is split at its largest gaps. Articles without dates are grouped by content alone.
 `group_articles` is the one rule the pipeline, the batch runner and the store (through the
-pipeline, after `nearest_stored` picked the candidates with `story_similarity`) all apply;
+pipeline, after `nearest_stored` picked the candidates with `pair_similarity`) all apply;
 its parameters are chosen on basil-dev and rpm2-fr-dev (training/thresholds.py) and kept in
 models/thresholds.json under "story".
 """
@@ -48,8 +48,9 @@ def article_names(doc: Document) -> set[str]:
     return {k for k in keys if len(k) >= 3}
 
 
-# Similarity of two dated articles further apart than the window: far below any threshold, so
-# average linkage never joins them (and the span guard splits what a chain still joins).
+# Similarity of two dated articles further apart than the window: far below any threshold. It
+# weighs against a merge (group_stories caps the distance at 2), but average linkage can still
+# join a far pair through many close ones; the span guard (split_long_stories) cuts those.
 FAR_APART = -5.0
 
 
@@ -152,19 +153,27 @@ def pair_similarity(
     thresholds: Mapping[str, Any],
     idf: Mapping[str, float] | None = None,
 ) -> float:
-    """The story similarity of one pair of articles whose cosine is known, under `thresholds`."""
-    matrix = np.array([[1.0, cosine], [cosine, 1.0]])
-    similarity = similarity_from_cosine(
-        matrix,
-        list(names),
-        thresholds["name_weight"],
-        list(days),
-        thresholds.get("window_days"),
-        float(thresholds.get("undated_penalty", 0.0)),
-        idf,
-        float(thresholds.get("idf_power", 0.0)),
-    )
-    return float(similarity[0, 1])
+    """The story similarity of one pair of articles whose cosine is known, under `thresholds`: the
+    formula of `similarity_from_cosine` on scalars (the store scores dozens of candidates per
+    article; tests/test_story_rule.py checks that the two agree)."""
+    power = float(thresholds.get("idf_power", 0.0))
+    weight = thresholds["name_weight"]
+
+    def mass(found: set[str]) -> float:
+        return sum(float(idf.get(n, 1.0)) ** power for n in found) if idf is not None and power else float(len(found))
+
+    a, b = names
+    inter = mass(a & b)
+    union = mass(a) + mass(b) - inter
+    similarity = (1 - weight) * min(1.0, max(-1.0, cosine)) + weight * (inter / union if union > 0 else 0.0)
+    window = thresholds.get("window_days")
+    if window is not None:
+        if days[0] is not None and days[1] is not None:
+            if abs(days[0] - days[1]) > window:
+                return FAR_APART
+        elif (days[0] is None) != (days[1] is None):
+            similarity -= float(thresholds.get("undated_penalty", 0.0))
+    return float(similarity)
 
 
 def group_articles(

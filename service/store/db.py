@@ -285,6 +285,12 @@ class Store:
             )
             return [r[0] for r in rows]
 
+    def story_published_at(self, story_id: str) -> list[str | None]:
+        """The publication dates (as given) of a stored story's articles."""
+        with self.reading() as conn:
+            rows = conn.execute(sa.select(articles.c.published_at).where(articles.c.story_id == story_id))
+            return [r[0] for r in rows]
+
     def vectors_since(self, seq: int) -> list[tuple[int, str, bytes, str, str | None]]:
         """(seq, article id, lead vector, names JSON, published_at) of rows added after `seq`, for the story index."""
         with self.reading() as conn:

@@ -115,6 +115,7 @@ class ScoringService:
 
         n_new = len(articles)
         _adopt_stored_story_ids(analyses, rows, n_new)
+        self._bound_in_time(analyses[:n_new], {row["story_id"] for row in rows})
         ratings = self._source_ratings(analyses, predictions)
         model_version = self.resources.model_version
         results = [
@@ -141,6 +142,23 @@ class ScoringService:
             self._lap("store", t)
         self._lap("total", started)
         return results[:n_new]
+
+    def _bound_in_time(self, new: list[ArticleAnalysis], stored_story_ids: set[str]) -> None:
+        """The span guard of `story.group_articles` over the stored members a new article did not see:
+        a new article that would stretch a stored story beyond the window opens a story of its own
+        (rolling coverage becomes a chain of stories, never one that grows without bound)."""
+        window = self.resources.thresholds["story"].get("window_days")
+        if window is None:
+            return
+        moved: dict[str, str] = {}
+        for analysis in new:
+            day = story.day_number(analysis.doc.published_at)
+            if analysis.story_id not in stored_story_ids or day is None:
+                continue
+            stored = self.store.story_published_at(analysis.story_id)
+            days = [d for when in stored if (d := story.day_number(when)) is not None] + [day]
+            if max(days) - min(days) > window:
+                analysis.story_id = moved.setdefault(analysis.story_id, "s-" + analysis.doc.article_id[:12])
 
     def _name_idf(self, new_docs: list[Document]) -> dict[str, float]:
         frequency = Counter(self.index.name_frequency())
@@ -267,6 +285,7 @@ class ScoringService:
             sources = sorted({c["source"] for c in entry["claims"] if c["source"]})
             entry["sources"] = sources
             entry["n_articles"] = len({c["article_id"] for c in entry["claims"]})
+            entry["n_claims"] = len(entry["claims"])
             out_clusters.append(entry)
         out_clusters.sort(key=lambda e: (-e["n_articles"], e["cluster_id"]))
         return {
@@ -284,6 +303,7 @@ class ScoringService:
                 for row in rows
             ],
             "claims": out_clusters,
+            "largest_cluster": max((entry["n_claims"] for entry in out_clusters), default=0),
         }
 
     def source(self, domain: str) -> dict[str, Any] | None:

@@ -57,8 +57,11 @@ class StoryIndex:
     def _add_locked(self, article_id: str, vector: np.ndarray, names: set[str], published_at: str | None) -> None:
         if article_id in self._position:
             if article_id in self._deleted:
+                # Re-posted after a delete: the same text, perhaps another date.
+                position = self._position[article_id]
                 self._deleted.discard(article_id)
-                self._count_names(self._names[self._position[article_id]], +1)
+                self._days[position] = story.day_number(published_at)
+                self._count_names(self._names[position], +1)
             return
         self._position[article_id] = len(self._ids)
         self._ids.append(article_id)

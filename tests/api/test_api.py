@@ -84,6 +84,8 @@ def test_story_lists_articles_and_claims_with_their_sources(client: Any, seeded:
     assert shared, "the seeds share claims across outlets"
     for cluster in story["claims"]:
         assert cluster["n_articles"] == len({c["article_id"] for c in cluster["claims"]})
+        assert cluster["n_claims"] == len(cluster["claims"])
+    assert story["largest_cluster"] == max(c["n_claims"] for c in story["claims"])
     assert client.get("/v1/stories/s-nothere").status_code == 404
 
 
