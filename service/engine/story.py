@@ -96,20 +96,6 @@ def story_similarity(
     """Pairwise story similarity, shape (n, n): (1 - name_weight) * cosine + name_weight * weighted
     name Jaccard, with the time rule of the module docstring when `days` and `window_days` are given."""
     cosine = np.clip(vectors @ vectors.T, -1.0, 1.0)
-    return similarity_from_cosine(cosine, names, name_weight, days, window_days, undated_penalty, idf, idf_power)
-
-
-def similarity_from_cosine(
-    cosine: np.ndarray,
-    names: list[set[str]],
-    name_weight: float,
-    days: list[int | None] | None = None,
-    window_days: float | None = None,
-    undated_penalty: float = 0.0,
-    idf: Mapping[str, float] | None = None,
-    idf_power: float = 0.0,
-) -> np.ndarray:
-    """`story_similarity` from a cosine matrix already computed (the store's index gives cosines)."""
     jaccard = name_jaccard(names, idf if idf_power else None, idf_power)
     similarity = (1 - name_weight) * cosine + name_weight * jaccard
     if days is not None and window_days is not None:
@@ -154,8 +140,8 @@ def pair_similarity(
     idf: Mapping[str, float] | None = None,
 ) -> float:
     """The story similarity of one pair of articles whose cosine is known, under `thresholds`: the
-    formula of `similarity_from_cosine` on scalars (the store scores dozens of candidates per
-    article; tests/test_story_rule.py checks that the two agree)."""
+    formula of `story_similarity` on scalars (the store scores dozens of candidates per article;
+    tests/test_story_rule.py checks that the two agree)."""
     power = float(thresholds.get("idf_power", 0.0))
     weight = thresholds["name_weight"]
 
