@@ -24,7 +24,7 @@ from sklearn.metrics import adjusted_rand_score
 
 from service.engine import story
 from service.engine.extract import read_path
-from service.engine.pipeline import EMBEDDED_KINDS, Resources, analyze, prepare
+from service.engine.pipeline import Resources, analyze, lead_vector, prepare
 from service.engine.records import ArticleInput, Document
 
 from .common import article_input, read_labelled_articles, read_rpm2
@@ -33,13 +33,8 @@ EXAMPLES = Path(__file__).resolve().parent.parent / "service" / "examples"
 
 
 def lead_vectors(docs: list[Document], res: Resources) -> np.ndarray:
-    """One unit vector per article: the mean of its first LEAD_SENTENCES embedded sentences."""
-    out = []
-    for doc in docs:
-        texts = [s.text for s in doc.content_sentences if s.kind in EMBEDDED_KINDS][: story.LEAD_SENTENCES]
-        vectors = res.embeddings.encode(texts) if texts else np.zeros((0, 512), dtype=np.float32)
-        out.append(story.article_vector(vectors))
-    return np.stack(out)
+    """One unit vector per article, as the store and the batch compare them (`pipeline.lead_vector`)."""
+    return np.stack([lead_vector(doc, res.embeddings) for doc in docs])
 
 
 def group(docs: list[Document], vectors: np.ndarray, res: Resources) -> list[int]:

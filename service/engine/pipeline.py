@@ -212,6 +212,13 @@ def _analyze_story(
     return out
 
 
+def lead_vector(doc: Document, embeddings: EmbeddingCache) -> np.ndarray:
+    """The article vector the story rule compares (story.article_vector of its first LEAD_SENTENCES
+    embedded sentences), shape (512,), unit length (zeros for an article with none)."""
+    texts = [s.text for s in doc.content_sentences if s.kind in EMBEDDED_KINDS][: story.LEAD_SENTENCES]
+    return story.article_vector(embeddings.encode(texts) if texts else np.zeros((0, 512), dtype=np.float32))
+
+
 def feature_row(analysis: ArticleAnalysis) -> list[float]:
     return [float(analysis.signals.values[name]) for name in signals.FEATURES]
 

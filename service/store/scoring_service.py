@@ -27,6 +27,7 @@ from service.engine.pipeline import (
     Resources,
     analyze,
     feature_row,
+    lead_vector,
     load_resources,
     prepare,
     to_articles,
@@ -91,7 +92,7 @@ class ScoringService:
         self._lap("prepare", started)
 
         t = time.perf_counter()
-        leads = [self._lead_vector(doc) for doc in new_docs]
+        leads = [lead_vector(doc, self.resources.embeddings) for doc in new_docs]
         self._lap("embed", t)
 
         t = time.perf_counter()
@@ -187,11 +188,6 @@ class ScoringService:
             keys = json.loads(row["sentence_keys"])
             if keys:
                 self.resources.embeddings.prime(keys, unpack(row["sentence_vectors"]))
-
-    def _lead_vector(self, doc: Document) -> np.ndarray:
-        texts = [s.text for s in doc.content_sentences if s.kind in EMBEDDED_KINDS][: story.LEAD_SENTENCES]
-        vectors = self.resources.embeddings.encode(texts) if texts else np.zeros((0, 512), dtype=np.float32)
-        return story.article_vector(vectors)
 
     def _candidates(self, docs: list[Document], leads: list[np.ndarray], exclude: set[str]) -> list[str]:
         return nearest_stored(

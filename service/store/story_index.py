@@ -30,7 +30,6 @@ class StoryIndex:
         self._days: list[int | None] = []
         # Document frequency of each name over the live articles: the store's name IDF.
         self._name_frequency: Counter[str] = Counter()
-        self._idf: dict[str, float] | None = None
         self._matrix = np.zeros((0, WIDTH), dtype=np.float32)
         self._pending: list[np.ndarray] = []
         self._position: dict[str, int] = {}
@@ -72,7 +71,6 @@ class StoryIndex:
 
     def _count_names(self, names: set[str], step: int) -> None:
         self._name_frequency.update({name: step for name in names})
-        self._idf = None
 
     def remove(self, article_id: str) -> None:
         with self._lock:
@@ -87,11 +85,7 @@ class StoryIndex:
 
     def name_idf(self) -> dict[str, float]:
         """The smoothed IDF of each name over the stored articles (`story.name_idf`)."""
-        with self._lock:
-            if self._idf is None:
-                live = len(self._ids) - len(self._deleted)
-                self._idf = story.name_idf({n: c for n, c in self._name_frequency.items() if c > 0}, live)
-            return self._idf
+        return story.name_idf(self.name_frequency(), len(self))
 
     def search(self, vector: np.ndarray, k: int) -> list[tuple[str, float, set[str], int | None]]:
         """The k stored articles nearest by cosine: (article id, cosine, names, publication day or None)."""
