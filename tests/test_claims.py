@@ -72,3 +72,28 @@ def test_pair_features_are_the_documented_ones() -> None:
     assert 0 < row["word_jaccard"] < 1 and 0 < row["stem_containment"] <= 1
     other = dict(zip(FEATURE_NAMES, feats[1], strict=True))
     assert other["name_conflict"] == 1 and other["figure_conflict"] == 0
+
+
+def test_average_linkage_does_not_chain_what_connected_components_would() -> None:
+    """A~B and B~C are matches, A and C are not close: two claims, not one (the issue 12 chain)."""
+    from service.engine.claims import average_linkage, connected_labels
+
+    proba = np.array([[0, 0.9, 0.01], [0.9, 0, 0.8], [0.01, 0.8, 0]], dtype=np.float32)
+    articles = np.array([0, 1, 2])
+    edges = [(0.9, 0, 1), (0.8, 1, 2)]
+    assert len(set(connected_labels(3, [(i, j) for _, i, j in edges]))) == 1
+    labels = average_linkage(proba, articles, edges, linkage=0.5, most_per_article=2)
+    assert labels[0] == labels[1] and labels[2] != labels[0]
+    # Close on average, the three are one claim.
+    proba[0, 2] = proba[2, 0] = 0.6
+    assert len(set(average_linkage(proba, articles, edges, linkage=0.5, most_per_article=2))) == 1
+
+
+def test_no_claim_cluster_takes_more_than_its_share_of_one_article() -> None:
+    from service.engine.claims import average_linkage
+
+    articles = np.array([0, 0, 0, 1])
+    proba = np.full((4, 4), 0.9, dtype=np.float32)
+    edges = [(0.9, k, 3) for k in range(3)]
+    labels = average_linkage(proba, articles, edges, linkage=0.5, most_per_article=2)
+    assert sum(label == labels[3] for label in labels) == 3  # two of article 0 and the one of article 1

@@ -76,7 +76,7 @@ def test_004_ten_thousand_soldiers_unsupported(seed_results: dict[str, dict[str,
 
 
 def _cluster_of(result: dict[str, Any], fragments: tuple[str, ...]) -> set[str]:
-    return {c["cluster_id"] for c in result["claims"] if any(f in c["text"] for f in fragments)}
+    return {cid for c in result["claims"] if any(f in c["text"] for f in fragments) for cid in c["cluster_ids"]}
 
 
 def test_shared_claims_fall_in_one_cluster(seed_results: dict[str, dict[str, Any]]) -> None:

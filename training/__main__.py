@@ -93,6 +93,10 @@ def main(argv: list[str] | None = None) -> int:
         "claims": {
             "threshold": eq_metrics["threshold"],
             "mutual_threshold": eq_metrics["mutual_threshold"],
+            # Two claim clusters merge when their cross pairs share the important details on
+            # average (the gold >= 2 threshold); an article has at most two sentences in one.
+            "linkage": eq_metrics["mutual_threshold"],
+            "most_per_article": 2,
             "contradiction_cosine": contradiction,
         },
         "provenance": {

@@ -1,6 +1,6 @@
 """Article scorer: signals -> calibrated P(reliable), trained on corrupted real articles.
 
-Model: the average of two Platt-calibrated classifiers: shallow gradient-boosted trees
+Model: the Platt-calibrated average of two classifiers: shallow gradient-boosted trees
 (signals can interact, e.g. unsupported claims matter more when coverage is high), each
 signal constrained to the direction an editor expects (service.engine.signals.FEATURE_DIRECTION),
 and a logistic regression on standardised signals held to the same directions: a signal whose
@@ -178,8 +178,8 @@ def train(
     split = np.array(["test" if g in test_clusters else "calib" if g in calib_clusters else "train" for g in groups])
     # Two views of the same signals, averaged: boosted trees (interactions, but flat beyond
     # their last split) and a logistic regression (keeps ranking among weak articles). Each is
-    # Platt-calibrated on the calibration split; the average did better on held-out AUC and
-    # Brier than either alone when this was chosen.
+    # fitted on the train split; the average did better on held-out AUC and Brier than either
+    # alone when this was chosen.
     trees = HistGradientBoostingClassifier(
         max_iter=300,
         learning_rate=0.05,
@@ -192,13 +192,16 @@ def train(
     )
     trees.fit(x[split == "train"], y[split == "train"])
     linear, left_out = sign_constrained_logistic(x[split == "train"], y[split == "train"])
-    calibrated = []
-    for name, estimator in (("trees", trees), ("linear", linear)):
-        # Platt scaling rather than isotonic: a smooth map keeps per-component contributions
-        # meaningful (isotonic steps make small feature changes move the score by 0 or by a lot).
-        platt = CalibratedClassifierCV(FrozenEstimator(estimator), method="sigmoid")
-        calibrated.append((name, FrozenEstimator(platt.fit(x[split == "calib"], y[split == "calib"]))))
-    model = VotingClassifier(calibrated, voting="soft").fit(x[split == "calib"], y[split == "calib"])
+    # Platt scaling of the average, not an average of Platt-scaled parts: averaging two
+    # calibrated probabilities pulls them toward the middle and undoes the calibration. Platt
+    # rather than isotonic: a smooth map keeps per-component contributions meaningful
+    # (isotonic steps make small feature changes move the score by 0 or by a lot).
+    average = VotingClassifier(
+        [("trees", FrozenEstimator(trees)), ("linear", FrozenEstimator(linear))], voting="soft"
+    ).fit(x[split == "calib"], y[split == "calib"])
+    model = CalibratedClassifierCV(FrozenEstimator(average), method="sigmoid").fit(
+        x[split == "calib"], y[split == "calib"]
+    )
     p_test = model.predict_proba(x[split == "test"])[:, 1]
     y_test = y[split == "test"]
     kinds_test = np.asarray(kinds)[split == "test"]

@@ -3,8 +3,9 @@
 Prints (and with --out writes as Markdown): French STS-B dev Spearman of the embedder's
 cosine and of the claim-equivalence score; story clustering ARI on rpm2-fr-dev by
 cluster and by topic, and on real English news (basil-dev as a batch, through the store in
-date order, and mixed with the other sets: training/story_eval.py); claim-cluster diagnostics
-(training/claim_eval.py); CheckThat! subjectivity
+date order, and mixed with the other sets: training/story_eval.py); claim clusters on
+rpm2-fr-dev and the seeds (training/claim_eval.py); flags per professional article on basil-dev
+and rpm2-fr-dev (training/flag_eval.py); CheckThat! subjectivity
 dev F1 of the generic-sentence classifier; the held-out calibration figures recorded in the scorer's card; the seed
 expectations (pass/fail); and the STS figure of each other installed embedder.
 `tests/test_quality_gate.py` holds these figures above the floors in
@@ -178,7 +179,7 @@ def evaluate(data: Path, seeds: Path | None, include_other_embedders: bool = Tru
     figures.update(sts_figures(data, res))
     figures.update(story_figures(data, res))
     figures.update(story_figures_real(data, seeds, res))
-    figures.update(claim_figures(data, seeds, res))  # diagnostics of issue 12's claim part, not gated yet
+    figures.update(claim_figures(data, seeds, res))
     figures.update(subjectivity_figures(data, res))
     figures.update(calibration_figures())
     if seeds is not None and seeds.is_dir():

@@ -28,6 +28,7 @@ from service.engine.pipeline import Resources, analyze, lead_vector, prepare
 from service.engine.records import ArticleInput, Document
 
 from .common import article_input, read_labelled_articles, read_rpm2
+from .flag_eval import flags_per_article
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "service" / "examples"
 
@@ -57,8 +58,10 @@ def basil_batch_figures(data: Path, res: Resources) -> tuple[dict[str, float], l
     labels = group(docs, lead_vectors(docs, res), res)
     # The whole analysis, as `reliability batch` runs it: three independent newsrooms per event,
     # so every `derivative` flag here is a false accusation.
-    derived = sum(1 for analysis in analyze(docs, res) if analysis.derivative_of)
+    analyses = analyze(docs, res)
+    derived = sum(1 for analysis in analyses if analysis.derivative_of)
     return {
+        **flags_per_article(analyses, "basil"),
         "story_ari_basil_batch": round(float(adjusted_rand_score([r["event"] for r in rows], labels)), 4),
         "story_basil_widest_story_days": widest_story_days(labels, docs),
         "story_basil_stories_for_50_events": len(set(labels)),

@@ -179,6 +179,12 @@ class ClaimSchema(Schema):
     end = fields.Integer(required=True)
     kind = fields.String()
     cluster_id = fields.String(required=True)
+    cluster_ids = fields.List(
+        fields.String(),
+        metadata={
+            "description": "every claim cluster the sentence belongs to, cluster_id first (it may state two claims)"
+        },
+    )
     status = fields.String(
         required=True, validate=validate.OneOf(["supported", "unsupported", "contradicted", "insufficient_coverage"])
     )

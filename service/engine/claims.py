@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 
 import numpy as np
@@ -176,6 +176,8 @@ class ClaimClusters:
     # best equivalence probability of sentence i in each other article: (i, article) -> (probability, j)
     best: dict[tuple[int, int], tuple[float, int]]
     contradictions: list[tuple[int, int, str]]  # (candidate i, candidate j, reason)
+    # row -> the labels of the other clusters it also belongs to (`secondary_memberships`)
+    also_in: dict[int, list[int]] = field(default_factory=dict)
 
     @cached_property
     def members(self) -> dict[int, list[int]]:
@@ -184,6 +186,86 @@ class ClaimClusters:
         for i, label in enumerate(self.labels):
             members[label].append(i)
         return members
+
+    @cached_property
+    def matched(self) -> dict[int, list[int]]:
+        """Row -> the rows it matches directly (pairwise verified), in row order."""
+        matched: dict[int, list[int]] = defaultdict(list)
+        for i, j, _ in self.matches:
+            matched[i].append(j)
+            matched[j].append(i)
+        return {i: sorted(rows) for i, rows in matched.items()}
+
+
+def average_linkage(
+    proba: np.ndarray,
+    articles: np.ndarray,
+    edges: list[tuple[float, int, int]],
+    linkage: float,
+    most_per_article: int,
+) -> list[int]:
+    """Claim clusters grown along `edges` (probability, i, j), most probable first.
+
+    Two clusters merge when an edge joins them, the merged cluster holds at most
+    `most_per_article` sentences of any one article, and the mean equivalence probability
+    over their cross-article pairs (`proba`, zero where a pair was not scored) is at least
+    `linkage` (average linkage, Sokal & Michener 1958). Unlike connected components, a
+    chain of pairwise matches A~B, B~C does not put A and C together unless A and C are
+    close on average too. Returns a label per sentence (the smallest row of its cluster).
+    """
+    n = len(articles)
+    label = list(range(n))
+    members: dict[int, list[int]] = {i: [i] for i in range(n)}
+    for _p, i, j in sorted(edges, key=lambda e: (-e[0], e[1], e[2])):
+        a, b = label[i], label[j]
+        if a == b:
+            continue
+        ma, mb = members[a], members[b]
+        merged_articles = articles[ma + mb]
+        if np.bincount(merged_articles).max() > most_per_article:
+            continue
+        cross = articles[ma][:, None] != articles[mb][None, :]
+        if float(proba[np.ix_(ma, mb)][cross].mean()) < linkage:
+            continue
+        keep, gone = min(a, b), max(a, b)
+        members[keep] = sorted(ma + mb)
+        for k in members.pop(gone):
+            label[k] = keep
+    return label
+
+
+def secondary_memberships(
+    proba: np.ndarray,
+    articles: np.ndarray,
+    labels: list[int],
+    matches: list[tuple[int, int, float]],
+    linkage: float,
+    most_per_article: int,
+) -> dict[int, list[int]]:
+    """Row -> labels of the other clusters it also belongs to.
+
+    A partition gives each sentence one claim, but a sentence may state two ("the pact, called
+    a 'revolutionary document', provides for mutual assistance"). A sentence also belongs to a
+    cluster it matches directly when it is, on average, as close to that cluster's members as
+    `average_linkage` asks of a merge and its article does not already have `most_per_article`
+    sentences there. Secondary members do not change the clusters themselves.
+    """
+    members: dict[int, list[int]] = defaultdict(list)
+    for row, label in enumerate(labels):
+        members[label].append(row)
+    also: dict[int, list[int]] = defaultdict(list)
+    for i, j, _ in sorted(matches):
+        for x, y in ((i, j), (j, i)):
+            target = labels[y]
+            if target == labels[x] or target in also[x]:
+                continue
+            rows = members[target]
+            if int(np.sum(articles[rows] == articles[x])) >= most_per_article:
+                continue
+            cross = [r for r in rows if articles[r] != articles[x]]
+            if cross and float(proba[x, cross].mean()) >= linkage:
+                also[x].append(target)
+    return {row: sorted(found) for row, found in also.items() if found}
 
 
 def cluster_claims(
@@ -195,25 +277,28 @@ def cluster_claims(
     threshold: float,
     contradiction_cosine: float,
     mutual_threshold: float = 1.0,
+    linkage: float | None = None,
+    most_per_article: int = MATCHES_PER_ARTICLE,
     prefilter_cosine: float = 0.25,
 ) -> ClaimClusters:
-    """Claims are connected components of one-to-one matches between articles.
+    """Claims: sentences of different articles that assert the same thing (`average_linkage`).
 
-    Each pair of articles is matched greedily, most probable pair first, each sentence
-    matched at most MATCHES_PER_ARTICLE times per other article (a sentence may state two
-    claims): one sentence cannot absorb a whole article, which is what makes plain
-    connected components chain unrelated claims together. At the lower `mutual_threshold`,
-    i and j also match when j is i's closest sentence in j's article and i is among j's
-    two closest in i's article.
+    Pairs of sentences of different articles are scored by the equivalence model (after a
+    cheap cosine pre-filter). A pair is a match at `threshold`; at the lower
+    `mutual_threshold`, i and j also match when j is i's closest sentence in j's article and
+    i is among j's MATCHES_PER_ARTICLE closest in i's article (a sentence may state two
+    claims). Matches are the edges along which clusters grow; `linkage` (default
+    `threshold`) is the mean probability two clusters need to merge.
     """
     n = len(keys)
     contradictions: list[tuple[int, int, str]] = []
     matches: list[tuple[int, int, float]] = []
     best: dict[tuple[int, int], tuple[float, int]] = {}
     near: dict[tuple[int, int], list[tuple[float, int]]] = defaultdict(list)
+    article_arr = np.asarray(articles, dtype=np.int64)
+    proba_matrix = np.zeros((n, n), dtype=np.float32)
     if n:
         cosine = vectors @ vectors.T
-        article_arr = np.asarray(articles)
         different = article_arr[:, None] != article_arr[None, :]
         # Only pairs that could matter are scored by the model: cheap pre-filter on cosine.
         candidate = np.argwhere(np.triu(different & (cosine >= prefilter_cosine), k=1))
@@ -223,7 +308,6 @@ def cluster_claims(
             left, right = candidate[:, 0], candidate[:, 1]
             feats = pair_feature_matrix(keys, left, right, cosine[left, right], chars[left, right], idf)
             proba = equivalence["model"].predict_proba(feats)[:, 1]  # type: ignore[attr-defined]
-            accepted = []
             for (i, j), p, f in zip(candidate, proba, feats, strict=True):
                 if figures_disagree(keys[i], keys[j]):
                     if f[0] >= contradiction_cosine and f[6] > 0:
@@ -231,6 +315,7 @@ def cluster_claims(
                     continue
                 if shares_quotation(keys[i], keys[j]):
                     p = max(p, threshold)  # the same quotation is the same statement, however framed
+                proba_matrix[i, j] = proba_matrix[j, i] = p
                 for x, y in ((int(i), int(j)), (int(j), int(i))):
                     if best.get((x, articles[y]), (-1.0, 0))[0] < p:
                         best[(x, articles[y])] = (float(p), y)
@@ -245,26 +330,21 @@ def cluster_claims(
                         and f[7] >= SAME_WORDS_CONTAINMENT
                     ):
                         contradictions.append((int(i), int(j), "one denies what the other asserts"))
-                    accepted.append((float(p), int(i), int(j)))
-            used: dict[tuple[int, int], int] = defaultdict(int)  # (sentence, other article) -> matches so far
-            for p, i, j in sorted(accepted, reverse=True):
-                if used[(i, articles[j])] >= MATCHES_PER_ARTICLE or used[(j, articles[i])] >= MATCHES_PER_ARTICLE:
-                    continue
-                used[(i, articles[j])] += 1
-                used[(j, articles[i])] += 1
-                matches.append((i, j, p))
-            # Mutual matches: j is i's closest in j's article, and i is among j's two closest in
-            # i's article (a sentence may state two claims, and its closest then goes to one).
+                    matches.append((int(i), int(j), float(p)))
+            # Mutual matches: j is i's closest in j's article, and i is among j's closest in i's.
             top = {k: {j for _, j in sorted(pairs, reverse=True)[:MATCHES_PER_ARTICLE]} for k, pairs in near.items()}
             matched_pairs = {(i, j) for i, j, _ in matches} | {(j, i) for i, j, _ in matches}
-            for (i, _other), (p, j) in best.items():
+            for (i, _other), (p, j) in sorted(best.items()):
                 if p < mutual_threshold or (i, j) in matched_pairs:
                     continue
                 if i in top.get((j, articles[i]), set()):
                     matches.append((i, j, p))
                     matched_pairs |= {(i, j), (j, i)}
-    labels = connected_labels(n, [(i, j) for i, j, _ in matches])
-    return ClaimClusters(labels=labels, matches=matches, best=best, contradictions=contradictions)
+    edges = [(p, i, j) for i, j, p in matches]
+    merge_at = threshold if linkage is None else linkage
+    labels = average_linkage(proba_matrix, article_arr, edges, merge_at, most_per_article)
+    also_in = secondary_memberships(proba_matrix, article_arr, labels, matches, merge_at, most_per_article)
+    return ClaimClusters(labels=labels, matches=matches, best=best, contradictions=contradictions, also_in=also_in)
 
 
 def cluster_story(flat: StorySentences, equivalence: dict[str, object], thresholds: dict[str, float]) -> ClaimClusters:
@@ -282,6 +362,8 @@ def cluster_story(flat: StorySentences, equivalence: dict[str, object], threshol
         thresholds["threshold"],
         thresholds["contradiction_cosine"],
         thresholds.get("mutual_threshold", 1.0),
+        thresholds.get("linkage"),
+        int(thresholds.get("most_per_article", MATCHES_PER_ARTICLE)),
     )
 
 
@@ -315,9 +397,12 @@ def claim_statuses(
 ) -> dict[int, Claim]:
     """Sentence index -> Claim, for the claim and quote sentences of one article of the story.
 
-    Support counts other families only (a rewrite never confirms its source), and a figure is
-    confirmed only by a source that gives the same figure. A claim is `contradicted` when any
-    other article contradicts it, else `supported`, else `insufficient_coverage` when the story
+    Support comes from the sentence's claim clusters (its own and those it also belongs to)
+    and from its direct matches (a sentence left out of a cluster because its article already
+    has MATCHES_PER_ARTICLE sentences there is still confirmed by what it matches); it counts
+    other families only (a rewrite never confirms its source), and a figure is confirmed only
+    by a source that gives the same figure. A claim is `contradicted` when any other article
+    contradicts it, else `supported`, else `insufficient_coverage` when the story
     has no independent family, else `unsupported`.
     """
     doc = docs[article]
@@ -328,8 +413,10 @@ def claim_statuses(
         if sentence.kind not in ("claim", "quote"):
             continue
         label = clusters.labels[i]
+        also = clusters.also_in.get(i, [])
+        rows = {j for cluster in [label, *also] for j in clusters.members[cluster]}
         supporters: dict[str, dict[str, str]] = {}
-        for j in clusters.members[label]:
+        for j in sorted(rows | set(clusters.matched.get(i, []))):
             if sentence.figures and not set(sentence.figures) & set(flat.sentences[j].figures):
                 continue
             owner = flat.owners[j]
@@ -351,5 +438,6 @@ def claim_statuses(
             status=status,
             supported_by=list(supporters.values()),
             contradicted_by=contradicted.get(i, []),
+            also_in=[f"{story_id}-c{other}" for other in also],
         )
     return claim_map

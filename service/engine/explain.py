@@ -84,6 +84,7 @@ def score_object(
                 "end": sentence.end,
                 "kind": sentence.kind,
                 "cluster_id": claim.cluster_id,
+                "cluster_ids": [claim.cluster_id, *claim.also_in],
                 "status": claim.status,
                 "supported_by": claim.supported_by,
                 "check_worthy": sentence.check_worthy,

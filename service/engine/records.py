@@ -133,6 +133,9 @@ class Claim:
     status: str  # supported | unsupported | contradicted | insufficient_coverage
     supported_by: list[dict[str, str]] = field(default_factory=list)
     contradicted_by: list[dict[str, str]] = field(default_factory=list)
+    # Other clusters it also belongs to: a sentence may state two claims ("the pact, called a
+    # 'revolutionary document', provides for mutual assistance").
+    also_in: list[str] = field(default_factory=list)
 
 
 @dataclass

@@ -265,17 +265,18 @@ class ScoringService:
         for analysis in analyses:
             by_index = {s.index: s for s in analysis.doc.sentences}
             for index, claim in analysis.claims.items():
-                entry = clusters.setdefault(
-                    claim.cluster_id, {"cluster_id": claim.cluster_id, "text": by_index[index].text, "claims": []}
-                )
-                entry["claims"].append(
-                    {
-                        "article_id": analysis.doc.article_id,
-                        "source": analysis.doc.source or "",
-                        "text": by_index[index].text,
-                        "status": claim.status,
-                    }
-                )
+                for cluster_id in (claim.cluster_id, *claim.also_in):
+                    entry = clusters.setdefault(
+                        cluster_id, {"cluster_id": cluster_id, "text": by_index[index].text, "claims": []}
+                    )
+                    entry["claims"].append(
+                        {
+                            "article_id": analysis.doc.article_id,
+                            "source": analysis.doc.source or "",
+                            "text": by_index[index].text,
+                            "status": claim.status,
+                        }
+                    )
         out_clusters = []
         for entry in clusters.values():
             sources = sorted({c["source"] for c in entry["claims"] if c["source"]})
