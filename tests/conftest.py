@@ -13,11 +13,14 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT.parent / "shared" / "seeds"
 EXAMPLES = ROOT / "service" / "examples"
+CASES = ROOT.parent / "shared" / "cases"
 
 
 def pytest_configure(config: pytest.Config) -> None:
     if not SEEDS.is_dir():
         raise pytest.UsageError(f"the seed articles are expected at {SEEDS} (../shared/seeds beside the project)")
+    if not CASES.is_dir():
+        raise pytest.UsageError(f"the field cases are expected at {CASES} (../shared/cases beside the project)")
 
 
 @pytest.fixture(scope="session")

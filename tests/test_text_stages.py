@@ -113,3 +113,41 @@ def test_embedding_cache_embeds_each_text_once() -> None:
     vectors = cache.encode(["b", "c"])
     assert calls == [2, 1] and vectors.shape == (2, 512)
     assert cache.hits == 2 and cache.misses == 3
+
+
+def test_inflections_acronyms_party_codes_and_transliterations_are_not_misspellings() -> None:
+    """The kinds of false misspelled-name flags found on basil-dev (issue 13)."""
+    assert not near_miss("Republicans", "Republican")
+    assert not near_miss("House Republicans", "House Republican")
+    assert not near_miss("American", "America")
+    assert not near_miss("Libyan", "Libya")
+    assert not near_miss("Texans", "Texas")
+    assert not near_miss("Première", "Premier")
+    assert not near_miss("ABC News", "NBC News")
+    assert not near_miss("D-Va", "R-Va")
+    assert not near_miss("Mohammed ben Salmane", "Mohammed bin Salman")
+    assert not near_miss("Sergueï Lavrov", "Sergei Lavrov")
+    assert not near_miss("Djamel Bouras", "Jamel Bouras")
+    # ... while a real slip in a name stays one.
+    assert near_miss("Lance Armsrong", "Lance Armstrong")
+    assert near_miss("Michèle Allio-Marie", "Michèle Alliot-Marie")
+
+
+def test_figures_are_values_in_words_digits_and_multipliers() -> None:
+    from service.engine.mentions import find_figures
+    from service.engine.normalize import normalize_text
+
+    assert find_figures("a accueilli dix mille spectateurs") == find_figures("a réuni 10 000 spectateurs") == ["10000"]
+    assert find_figures("1,5 million d'euros") == find_figures("1 500 000 euros") == ["1500000"]
+    assert find_figures("Deux cents bénévoles") == find_figures("200 bénévoles") == ["200"]
+    assert find_figures("$4.2 million") == ["4200000"]
+    assert find_figures("ten thousand people") == ["10000"]
+    assert find_figures("les deux pays") == [] and find_figures("les 3 pays") == []
+    assert find_figures(normalize_text("3\u2060000 soldats")) == ["3000"]  # a word joiner is no separator
+
+
+def test_polarity_is_the_main_clauses() -> None:
+    assert not is_negative("Le maire, qui n'était pas sur place mardi, a annoncé la fermeture de l'école.")
+    assert not is_negative("Le préfet n'a pas manqué de saluer le travail des pompiers.")
+    assert not is_negative("The mayor did not hesitate to praise the firefighters.")
+    assert is_negative("Le préfet n'a pas salué le travail des pompiers.")

@@ -121,6 +121,9 @@ def calibration_figures() -> dict[str, float]:
         "scorer_auc_held_out": metrics["auc_test"],
         "scorer_brier_held_out": metrics["brier_test"],
         "scorer_ece_held_out": metrics["ece_test"],
+        "scorer_auc_cross_validated": metrics["auc_cross_validated"],
+        "scorer_brier_cross_validated": metrics["brier_cross_validated"],
+        "scorer_ece_cross_validated": metrics["ece_cross_validated"],
     }
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import warnings
 from pathlib import Path
 from typing import Any
@@ -22,7 +23,27 @@ ARTICLE_SUFFIXES = (".txt", ".html", ".htm", ".json", ".jsonl", ".md")
 DEFAULT_MAX_BYTES = 5 * 1024 * 1024
 
 
+_DECLARED_CHARSET = re.compile(rb"<meta[^>]+charset\s*=\s*[\"']?\s*([\w.:-]+)", re.IGNORECASE)
+
+
+def declared_charset(data: bytes) -> str | None:
+    """The charset an HTML page declares in a <meta> of its first 4 KB, as Python names it, or None.
+
+    ISO-8859-1 and US-ASCII are read as windows-1252, as browsers do (WHATWG Encoding)."""
+    import codecs
+
+    match = _DECLARED_CHARSET.search(data[:4096])
+    if not match:
+        return None
+    try:
+        name = codecs.lookup(match.group(1).decode("ascii", "replace")).name
+    except LookupError:
+        return None
+    return "cp1252" if name in ("latin-1", "iso8859-1", "ascii") else name
+
+
 def _decode(data: bytes, label: str) -> str:
+    """UTF-8 text; an HTML page that is not UTF-8 is read in the charset it declares."""
     if not data.strip():
         raise InputError(f"{label}: empty input")
     if b"\x00" in data[:8192]:
@@ -30,7 +51,15 @@ def _decode(data: bytes, label: str) -> str:
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise InputError(f"{label}: invalid UTF-8 at byte {exc.start}") from None
+        charset = declared_charset(data)
+        if charset is not None:
+            try:
+                return data.decode(charset)
+            except UnicodeDecodeError:
+                pass
+        raise InputError(
+            f"{label}: invalid UTF-8 at byte {exc.start} (and no charset declared that reads it)"
+        ) from None
 
 
 def read_path(path: str | os.PathLike[str], max_bytes: int = DEFAULT_MAX_BYTES) -> list[ArticleInput]:

@@ -40,6 +40,18 @@ FURNITURE_PATTERNS = [
     r"suivez-nous.*|follow us.*",
     r"(accueil|home)( ?[>›/|].*)?",
     r"menu|rechercher|search|connexion|se connecter|sign in|log in",
+    # Paywall, subscription, audio player, cookie banner, related lists, publication lines.
+    r"il vous reste \d+ ?% de (cet|l') article [àa] lire.*|la suite est r[ée]serv[ée]e aux abonn[ée]s.*",
+    r"you have \d+ (free )?articles? (left|remaining).*|(the rest of )?this article is for subscribers.*",
+    r"d[ée]j[àa] abonn[ée]e?s? ?\??.*|already a (subscriber|member)\??.*|connectez-vous.*",
+    r"[ée]couter (cet|l') article.*|listen to (this )?(article|story).*|\d+ ?min(utes?)? (de lecture|read)",
+    r"(nous utilisons|ce site utilise) des cookies.*|we use cookies.*|this (web)?site uses cookies.*",
+    r"en poursuivant votre navigation.*|by continuing to (browse|use).*|tout accepter|tout refuser|accept all",
+    r"sur le m[êe]me sujet|dans la m[êe]me rubrique|(more|related) (on|coverage|stories)( on this)?.*",
+    r"publi[ée] le \d.*|mis [àa] jour le \d.*",
+    # A caption ending in its photo credit ("... mardi 11 mars. Photo Estuaire Hebdo / Luc Morvan").
+    r".{0,300}\b(photos?|cr[ée]dit photo|photo credit|illustration|image)s? ?:? ?"
+    r"[\w .'’&-]{2,60} ?/ ?[\w .'’&-]{2,60}",
     r"(photo|cr[ée]dit photo|image)s? ?:.*",
     r"[àa] lire (aussi|également).*",
 ]

@@ -83,18 +83,55 @@ def find_names(sentence: str, offset: int, sentence_initial_vocab: set[str]) -> 
     return mentions
 
 
+_MULTIPLIED_RE = re.compile(
+    r"(?<![\w.,])(\d+)(?:[.,](\d{1,2}))?\s*(milliards?|millions?|billions?|trillions?|mille|thousand)\b", re.IGNORECASE
+)
+_MULTIPLIERS = {
+    "mille": 10**3,
+    "thousand": 10**3,
+    "million": 10**6,
+    "milliard": 10**9,
+    "billion": 10**9,
+    "trillion": 10**12,
+}
+
+
+def _multiplied(match: re.Match[str]) -> str:
+    """ "1,5 million" -> "1500000", "40 milliards" -> "40000000000" (exact: no float rounding)."""
+    whole, frac, word = match.group(1), match.group(2) or "", match.group(3).lower()
+    factor = _MULTIPLIERS[word if word == "mille" else word.rstrip("s")]
+    return str((int(whole) * 10 ** len(frac) + int(frac or 0)) * factor // 10 ** len(frac))
+
+
+@lru_cache(maxsize=262144)
+def numbers_as_digits(sentence: str) -> str:
+    """Numbers written in words or with a multiplier rewritten in digits, French and English
+    ("dix mille" -> "10000", "deux cents" -> "200", "1,5 million" -> "1500000"), with text2num's
+    alpha2digit (small numbers alone, "deux heures", stay words: see NUMBER_WORDS)."""
+    from text_to_num import alpha2digit
+
+    text = _MULTIPLIED_RE.sub(_multiplied, sentence)
+    for language in ("fr", "en"):
+        text = alpha2digit(text, language)
+    return text
+
+
 def find_figures(sentence: str) -> list[str]:
-    """Figures as canonical numbers ("10 000" -> "10000", "vingt-trois" -> "23"); years are dates, not figures."""
+    """Figures as canonical numbers ("10 000" and "dix mille" -> "10000", "vingt-trois" -> "23",
+    "1,5 million" -> "1500000"); years are dates, not figures; a small number after a determiner
+    ("les deux pays", "the 3 countries") names a group already known, not a figure."""
+    text = numbers_as_digits(sentence)
     figures: list[str] = []
-    for match in _NUMBER_RE.finditer(sentence):
+    for match in _NUMBER_RE.finditer(text):
         whole, frac = match.group(1), match.group(2)
         digits = re.sub(r"[ .,]", "", whole)
         if _YEAR_RE.fullmatch(digits) and not frac:
             continue
+        if not frac and int(digits) <= 12 and _DETERMINER_BEFORE.search(text[: match.start()]):
+            continue
         figures.append(f"{int(digits)}.{frac}" if frac else str(int(digits)))
-    for match in _NUMBER_WORD_RE.finditer(sentence):
-        # "les deux pays" names a pair already known, it is no figure; "deux heures" is one.
-        if _DETERMINER_BEFORE.search(sentence[: match.start()]):
+    for match in _NUMBER_WORD_RE.finditer(text):
+        if _DETERMINER_BEFORE.search(text[: match.start()]):
             continue
         figures.append(str(lexicon.NUMBER_WORDS[match.group(1).lower()]))
     return figures
@@ -106,9 +143,33 @@ def find_dates(sentence: str) -> list[str]:
     return dates
 
 
+# A clause that says something else about one of the actors: "Le maire, qui n'était pas sur place,
+# a annoncé..." denies nothing of what the sentence asserts; nor does a parenthesis.
+_SIDE_CLAUSE = re.compile(
+    r",\s*(?:qui|que|qu'|dont|où|lequel|laquelle|lesquels|lesquelles|which|who|whom|whose|where)\b[^,;]*(?:,|$)"
+    r"|\([^()]*\)",
+    re.IGNORECASE,
+)
+# Litotes: a negated verb of omission is an affirmation ("n'a pas manqué de saluer" = praised,
+# "did not hesitate to" = did).
+_LITOTE = re.compile(
+    r"\b(?:ne|n')\s*(?:\w+\s+){0,2}?(?:pas|jamais|point)\s+(?:manqu|h[ée]sit|oubli|cach)\w*\s+(?:de|d'|à)"
+    r"|\b(?:not|never|n't)\s+(?:fail|hesitate|forget)(?:ed|s)?\s+to\b",
+    re.IGNORECASE,
+)
+
+
+def main_clause(sentence: str) -> str:
+    """The sentence without its relative clauses, parentheses and litotes: what carries its polarity."""
+    return _LITOTE.sub(" ", _SIDE_CLAUSE.sub(",", sentence))
+
+
 def is_negative(sentence: str) -> bool:
-    """Polarity after resolving double negation: "n'excluait pas" is positive, "nie" negative."""
-    count = len(lexicon.NEGATION_PARTICLE_RE.findall(sentence)) + len(lexicon.NEGATIVE_VERB_RE.findall(sentence))
+    """Polarity of the main clause after resolving double negation: "n'excluait pas" is positive,
+    "nie" negative; "qui n'était pas sur place" (a relative clause) and "n'a pas manqué de
+    saluer" (a litote) leave a sentence positive."""
+    clause = main_clause(sentence)
+    count = len(lexicon.NEGATION_PARTICLE_RE.findall(clause)) + len(lexicon.NEGATIVE_VERB_RE.findall(clause))
     return count % 2 == 1
 
 

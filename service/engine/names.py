@@ -3,6 +3,15 @@
 Spacing, hyphens, case, accents and known transliterations (Poutine/Putin) are not
 errors; a near-miss of every word ("Jim Jung Un" for "Kim Jong-un") is, and the form
 most independent sources use is suggested.
+
+Never corrected, because they are other words, not misspelt names:
+- inflections and demonyms of one stem: Republican/Republicans, America/American/Americans,
+  Libya/Libyan, Texas/Texans, "Première"/"Premier", a possessive "Hutchinson's";
+- acronyms (ABC News/NBC News: one letter is another organisation) and US party codes
+  ("D-Va", "R-Iowa": another party, not a typo);
+- regular transliteration conventions, French and English: "ben"/"bin"/"ibn", French
+  "-ane"/"-ine" for "-an"/"-in" (Salmane/Salman), "gu" before e/i (Sergueï/Sergei), "dj"/"j", "ou"/"u",
+  "kh"/"h", "ch"/"sh", "tch"/"ch", y/i, w/v, doubled letters, accents.
 """
 
 from __future__ import annotations
@@ -18,6 +27,9 @@ from .mentions import name_key, name_tokens
 from .records import Document, Flag
 
 _TRANSLIT_RULES = [
+    ("gue", "ge"),  # French "Sergueï" = "Sergei"
+    ("gui", "gi"),
+    ("dj", "j"),  # French "Djamel" = "Jamel"
     ("ou", "u"),
     ("kh", "h"),
     ("ch", "sh"),
@@ -34,17 +46,52 @@ def _translit_groups() -> dict[str, str]:
     return {form: sorted(group)[0] for group in lexicon.TRANSLITERATIONS for form in group}
 
 
+# Particles of Arabic names, written by French and English conventions alike ("ben Salmane", "bin Salman").
+_PARTICLES = {"ben": "bn", "bin": "bn", "ibn": "bn"}
+# Endings that make another word of the same stem: plurals, demonyms, feminines, possessives.
+_INFLECTIONS = {"", "s", "es", "e", "n", "ns", "an", "ans", "ian", "ians", "ne", "nes", "x"}
+_FEMININE_AFTER = ("ier", "ain", "ais", "ois", "ien", "en", "an", "in", "al", "el", "ol", "ud", "nd", "rd", "st")
+_PARTY_CODE = re.compile(r"\(?[DRI]-[A-Z][A-Za-z.]*\)?")
+_ACRONYM = re.compile(r"[A-Z]{2,5}")
+
+
 @lru_cache(maxsize=65536)
 def _phonetic(token: str) -> str:
+    if token in _PARTICLES:
+        return _PARTICLES[token]
     token = _translit_groups().get(token, token)
     for a, b in _TRANSLIT_RULES:
         token = token.replace(a, b)
-    return re.sub(r"(.)\1+", r"\1", token)  # doubled letters
+    token = re.sub(r"(.)\1+", r"\1", token)  # doubled letters
+    return re.sub(r"([ai])ne$", r"\1n", token)  # French "-ane", "-ine" for Arabic "-an", "-in" (Salmane)
+
+
+def same_stem(a: str, b: str) -> bool:
+    """One word inflected or derived from the other (republican/republicans, libya/libyan, texas/texans)."""
+    a, b = re.sub(r"['’]s$", "", a), re.sub(r"['’]s$", "", b)
+    n = 0
+    while n < min(len(a), len(b)) and a[n] == b[n]:
+        n += 1
+    if n < 4 or a[n:] not in _INFLECTIONS or b[n:] not in _INFLECTIONS:
+        return False
+    # A French feminine "-e" only after an adjective or demonym ending (premier/première,
+    # américain/américaine): an extra "e" on a surname (Whitcomb/Whitcombe) is a real slip.
+    return "e" not in a[n:] + b[n:] or a[:n].endswith(_FEMININE_AFTER)
+
+
+def never_corrected(mention: str, form: str) -> bool:
+    """Party codes and acronyms are other entities when they differ, not misspellings."""
+    if _PARTY_CODE.fullmatch(mention) or _PARTY_CODE.fullmatch(form):
+        return True
+    words_a, words_b = mention.split(), form.split()
+    return any(
+        _ACRONYM.fullmatch(a) and _ACRONYM.fullmatch(b) and a != b for a, b in zip(words_a, words_b, strict=False)
+    )
 
 
 def _token_near(a: str, b: str) -> tuple[bool, bool]:
     """(near, identical-as-variant) for one word of a name."""
-    if a == b or _phonetic(a) == _phonetic(b):
+    if a == b or _phonetic(a) == _phonetic(b) or same_stem(a, b):
         return True, True
     limit = 1 if max(len(a), len(b)) <= 5 else 2
     return Levenshtein.distance(a, b) <= limit, False
@@ -53,7 +100,7 @@ def _token_near(a: str, b: str) -> tuple[bool, bool]:
 def near_miss(mention: str, form: str) -> bool:
     """Every word of `mention` is within an edit or two of `form`'s, and some word really differs."""
     ta, tb = name_tokens(mention), name_tokens(form)
-    if len(ta) != len(tb) or not ta:
+    if len(ta) != len(tb) or not ta or never_corrected(mention, form):
         return False
     if len(ta) == 1 and (len(ta[0]) < 6 or Levenshtein.distance(ta[0], tb[0]) > 1):
         return False  # one short word is too ambiguous to call a misspelling

@@ -23,8 +23,12 @@ _QUOTES = {
     ord("\u201e"): '"',
     ord("\u2033"): '"',
     ord("\u00ad"): None,  # soft hyphen
-    ord("\u200b"): None,  # zero-width space
     ord("\ufeff"): None,
+    # Zero-width and joiner characters, bidi marks and isolates: invisible, but a word joiner
+    # inside "3\u2060000" would otherwise split one figure into two.
+    **dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\u200e\u200f"), None),
+    **dict.fromkeys(range(0x202A, 0x202F), None),
+    **dict.fromkeys(range(0x2066, 0x206A), None),
 }
 _MULTI_SPACE = re.compile(r" {2,}")
 _MANY_BLANKS = re.compile(r"\n{3,}")
@@ -40,8 +44,12 @@ def fold(text: str) -> str:
 
 
 def normalize_text(raw: str) -> str:
-    """NFKC, unify spaces and typographic quotes, keep one blank line between paragraphs."""
-    text = unicodedata.normalize("NFKC", raw.replace("\r\n", "\n").replace("\r", "\n"))
+    """Repair mojibake (ftfy: "PÃ©nurie" -> "Pénurie", text decoded twice), NFKC, unify spaces
+    and typographic quotes, drop invisible format characters, keep one blank line between paragraphs."""
+    import ftfy
+
+    text = ftfy.fix_encoding(raw)
+    text = unicodedata.normalize("NFKC", text.replace("\r\n", "\n").replace("\r", "\n"))
     text = text.translate(_SPACE_CHARS).translate(_QUOTES)
     # French typography puts a (narrow) space inside « »: keep exactly one.
     text = re.sub(r"«\s*", "« ", text)

@@ -52,7 +52,60 @@ _ABBREVIATIONS = {a.lower() for a in lexicon.HONORIFICS} | {
     "i.e",
     "approx",
     "dept",
+    "ex",  # "p. ex."
+    "rev",
+    # Months, French and English ("14 janv. 2025", "Aug. 12").
+    "janv",
+    "févr",
+    "fevr",
+    "avr",
+    "juil",
+    "aug",
+    "apr",
+    "jun",
+    "jul",
+    "sep",
 }
+# US states as datelines write them ("SPRINGFIELD, Ill. —"): an abbreviation only after a comma.
+_STATES = {
+    "ala",
+    "ariz",
+    "ark",
+    "calif",
+    "colo",
+    "conn",
+    "del",
+    "fla",
+    "ga",
+    "ill",
+    "ind",
+    "kan",
+    "ky",
+    "md",
+    "mass",
+    "mich",
+    "minn",
+    "miss",
+    "mo",
+    "mont",
+    "neb",
+    "nev",
+    "okla",
+    "ore",
+    "pa",
+    "tenn",
+    "tex",
+    "va",
+    "vt",
+    "wash",
+    "wis",
+    "wyo",
+}
+# After an initial ("J. K. Rowling"), these words start a new sentence instead ("catégorie B. Il sera").
+_SENTENCE_STARTERS = {
+    "il", "elle", "ils", "elles", "on", "nous", "ce", "cette", "ces", "cela", "mais", "selon",
+    "he", "she", "it", "they", "we", "this", "these", "the", "but", "according",
+}  # fmt: skip
 _BOUNDARY = re.compile(r"[.!?…]+[»\"')\]]*(?=\s+)")
 _QUOTE_SPAN = re.compile(r"«[^»]{3,}»|\"[^\"]{8,}\"")
 _TERMINAL = (".", "!", "?", "…", "»", '"', ")", ":", ";")
@@ -77,10 +130,14 @@ def split_sentences(block: str) -> list[tuple[int, int]]:
         if match.group(0).startswith(".") and len(match.group(0).rstrip("»\"')]")) == 1:
             if word.lower().rstrip(".") in _ABBREVIATIONS or word.lower() in _ABBREVIATIONS:
                 continue
-            if len(word) == 1 and word.isupper():
+            if word.lower() in _STATES and re.search(r",\s*\w+$", before):
+                continue
+            following = re.match(r"[\w']+", block[pos:].lstrip())
+            starts_sentence = following is not None and following.group(0).lower() in _SENTENCE_STARTERS
+            if len(word) == 1 and word.isupper() and not starts_sentence:
                 continue  # an initial: "J. K. Rowling"
-            if re.fullmatch(r"(?:[A-Za-z]\.)+[A-Za-z]?", word):
-                continue  # "U.S." style
+            if re.fullmatch(r"(?:[A-Za-z]\.-?)+[A-Za-z]?", word) and not starts_sentence:
+                continue  # "U.S." style, hyphenated initials "J.-M."
         rest = block[pos:].lstrip()
         if rest and not (rest[0].isupper() or rest[0].isdigit() or rest[0] in "«\"'(—–-["):
             continue

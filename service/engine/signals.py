@@ -248,17 +248,44 @@ def presentation(doc: Document) -> ArticleSignals:
     )
 
 
-def repeated_words(text: str, window: int = 3) -> list[tuple[int, int, str]]:
-    """A content word used twice within `window` words ("maintenant protège maintenant")."""
-    tokens = [(m.start(), m.end(), m.group(0).lower()) for m in _TOKEN.finditer(text)]
+# Words that join a word to itself in ordinary idioms ("year after year", "time to time", "side
+# by side", "over and over", "année après année", "coup sur coup", "face à face").
+_IDIOM_LINKS = {
+    "after", "and", "or", "by", "to", "upon", "for", "over", "in", "on", "against", "about",
+    "après", "et", "ou", "à", "par", "pour", "sur", "contre", "en", "de",
+}  # fmt: skip
+_PRONOUNS = {"they", "them", "their", "there", "these", "those", "this", "that", "what", "which", "nous", "vous"}
+_QUOTED = re.compile(r"«[^»]*»|“[^”]*”|\"[^\"]*\"")
+
+
+def repeated_words(text: str) -> list[tuple[int, int, str]]:
+    """A machine-translation echo: a lower-case content word on both sides of one other content
+    word, with nothing else between ("maintenant protège maintenant").
+
+    Not an artefact: idioms that join a word to itself ("year after year", "main dans la main",
+    "de 9 heures à 19 heures"), lists and rhetorical repetition ("someone new, someone
+    conservative", "this country, but this country": there is punctuation or more than one word
+    between), names, figures, and anything inside a quotation (speech repeats itself).
+    """
+    quoted = [m.span() for m in _QUOTED.finditer(text)]
+    tokens = [(m.start(), m.end(), m.group(0)) for m in _TOKEN.finditer(text)]
     found = []
-    for i, (start, _, word) in enumerate(tokens):
-        if len(word) < 4 or word in lexicon.FUNCTION_WORDS or word.isdigit():
+    for (start, _, word), (_, _, middle), (third, end, again) in zip(tokens, tokens[1:], tokens[2:], strict=False):
+        lower, link = word.lower(), middle.lower()
+        if again.lower() != lower or not (word.islower() and middle.islower()) or len(word) < 4:
             continue
-        for j in range(i + 1, min(len(tokens), i + window + 1)):
-            if tokens[j][2] == word and not (j == i + 1 and word in ("très", "very", "bien")):
-                found.append((start, tokens[j][1], word))
-                break
+        if (
+            lower in _PRONOUNS
+            or lower in lexicon.FUNCTION_WORDS
+            or link in lexicon.FUNCTION_WORDS
+            or link in _IDIOM_LINKS
+        ):
+            continue
+        if not re.fullmatch(r"\s+[\w'’-]+\s+", text[start + len(word) : third]):
+            continue  # punctuation between: a list or an apposition
+        if any(a <= start < b for a, b in quoted):
+            continue
+        found.append((start, end, lower))
     return found
 
 
