@@ -100,7 +100,7 @@ def _token_near(a: str, b: str) -> tuple[bool, bool]:
 def near_miss(mention: str, form: str) -> bool:
     """Every word of `mention` is within an edit or two of `form`'s, and some word really differs."""
     ta, tb = name_tokens(mention), name_tokens(form)
-    if len(ta) != len(tb) or not ta or never_corrected(mention, form):
+    if len(ta) != len(tb) or not ta:
         return False
     if len(ta) == 1 and (len(ta[0]) < 6 or Levenshtein.distance(ta[0], tb[0]) > 1):
         return False  # one short word is too ambiguous to call a misspelling
@@ -113,7 +113,7 @@ def near_miss(mention: str, form: str) -> bool:
             if a[0] != b[0] and len(a) <= 3 and len(ta) == 1:
                 return False
             differs = True
-    return differs
+    return differs and not never_corrected(mention, form)  # checked last: most pairs fail earlier
 
 
 def variant_key(name: str) -> str:
