@@ -235,12 +235,7 @@ def average_linkage(
 
 
 def secondary_memberships(
-    proba: np.ndarray,
-    articles: np.ndarray,
-    labels: list[int],
-    matches: list[tuple[int, int, float]],
-    linkage: float,
-    most_per_article: int,
+    proba: np.ndarray, articles: np.ndarray, clusters: ClaimClusters, linkage: float, most_per_article: int
 ) -> dict[int, list[int]]:
     """Row -> labels of the other clusters it also belongs to.
 
@@ -250,11 +245,9 @@ def secondary_memberships(
     `average_linkage` asks of a merge and its article does not already have `most_per_article`
     sentences there. Secondary members do not change the clusters themselves.
     """
-    members: dict[int, list[int]] = defaultdict(list)
-    for row, label in enumerate(labels):
-        members[label].append(row)
+    labels, members = clusters.labels, clusters.members
     also: dict[int, list[int]] = defaultdict(list)
-    for i, j, _ in sorted(matches):
+    for i, j, _ in sorted(clusters.matches):
         for x, y in ((i, j), (j, i)):
             target = labels[y]
             if target == labels[x] or target in also[x]:
@@ -343,8 +336,9 @@ def cluster_claims(
     edges = [(p, i, j) for i, j, p in matches]
     merge_at = threshold if linkage is None else linkage
     labels = average_linkage(proba_matrix, article_arr, edges, merge_at, most_per_article)
-    also_in = secondary_memberships(proba_matrix, article_arr, labels, matches, merge_at, most_per_article)
-    return ClaimClusters(labels=labels, matches=matches, best=best, contradictions=contradictions, also_in=also_in)
+    clusters = ClaimClusters(labels=labels, matches=matches, best=best, contradictions=contradictions)
+    clusters.also_in = secondary_memberships(proba_matrix, article_arr, clusters, merge_at, most_per_article)
+    return clusters
 
 
 def cluster_story(flat: StorySentences, equivalence: dict[str, object], thresholds: dict[str, float]) -> ClaimClusters:
