@@ -6,10 +6,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import EXAMPLES, claim_containing, sentence_flags
 
 from service.engine.extract import read_path
 from service.engine.pipeline import score_articles
+from tests.conftest import EXAMPLES, claim_containing, sentence_flags
 
 
 @pytest.fixture(scope="module")

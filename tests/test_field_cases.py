@@ -8,7 +8,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import CASES
+
+from tests.conftest import CASES
 
 
 def score_folder(folder: str, pattern: str, resources: Any) -> dict[str, dict[str, Any]]:

@@ -11,8 +11,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import ROOT, SEEDS
 
+from tests.conftest import ROOT, SEEDS
 from training.evaluate import DEFAULT_DATA, data_fingerprint, evaluate
 
 FLOORS = json.loads((ROOT / "tests" / "quality_floors.json").read_text(encoding="utf-8"))

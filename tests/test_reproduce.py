@@ -6,8 +6,7 @@ import re
 import shutil
 from pathlib import Path
 
-from conftest import ROOT
-
+from tests.conftest import ROOT
 from training.reproduce import byte_differences, committed_differences
 
 MODELS = ROOT / "models"

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from conftest import claim_containing, sentence_flags
-
 from service.engine.records import FLAG_TYPES, SENTENCE_KINDS
+from tests.conftest import claim_containing, sentence_flags
 
 
 def test_ranking_002_highest_003_004_lowest(seed_results: dict[str, dict[str, Any]]) -> None:

@@ -14,8 +14,9 @@ from service.engine.records import ArticleInput
 
 from . import article_scorer, equivalence, generic_classifier, thresholds
 from .common import SEED, DiskEmbeddings, article_input, dump, read_labelled_articles, read_rpm2, sha256_of, write_card
+from .value_gate import VALUE_GATE
 
-MODEL_VERSION = "2026.11-1"
+MODEL_VERSION = "2026.12-1"
 
 
 def _pair_evidence(
@@ -98,6 +99,12 @@ def main(argv: list[str] | None = None) -> int:
             "linkage": eq_metrics["mutual_threshold"],
             "most_per_article": 2,
             "contradiction_cosine": contradiction,
+            # Value conflicts ("47 arrests" / "71 arrests", Tuesday / Wednesday): the loosest gate of
+            # `python -m training.value_gate` whose clean pairs give <= 0.03 contradicted sentences
+            # per article on basil-dev and on rpm2-fr-dev (figures in MODEL_CARD and the notes).
+            "value_threshold": VALUE_GATE["value_threshold"],
+            "value_cosine": VALUE_GATE["value_cosine"],
+            "value_containment": VALUE_GATE["value_containment"],
         },
         "provenance": {
             "mean_match": 2.0,

@@ -34,6 +34,7 @@ from .claim_eval import claim_figures
 from .common import read_rpm2, read_stsb, read_subjectivity, sha256_of
 from .equivalence import pair_matrix
 from .generic_classifier import _sentence
+from .injection_eval import injected_figures
 from .story_eval import story_figures_real
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -183,6 +184,7 @@ def evaluate(data: Path, seeds: Path | None, include_other_embedders: bool = Tru
     figures.update(story_figures(data, res))
     figures.update(story_figures_real(data, seeds, res))
     figures.update(claim_figures(data, seeds, res))
+    figures.update(injected_figures(data, res))
     figures.update(subjectivity_figures(data, res))
     figures.update(calibration_figures())
     if seeds is not None and seeds.is_dir():

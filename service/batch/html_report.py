@@ -31,6 +31,7 @@ FLAG_COLOURS = {
     "furniture": "#d9d9d9",
     "duplicate": "#c4efcd",
     "translation_artefact": "#ffd0a1",
+    "spelling": "#ffc8a0",
     "derivative": "#b5e3ff",
 }
 OTHER_FLAG_COLOUR = "#e3e3a8"

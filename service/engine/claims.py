@@ -20,11 +20,15 @@ from . import lexicon
 from .mentions import name_key
 from .normalize import fold
 from .records import Claim, Document, Sentence, StorySentences
+from .values import Value, sentence_values, value_conflict
 
 MATCHES_PER_ARTICLE = 2
 SAME_WORDS_CONTAINMENT = 0.6
 _WORD_RE = re.compile(r"[a-z0-9]{3,}")
 _QUOTED_RE = re.compile(r"«([^»]+)»|\"([^\"]+)\"")
+# Set to a list by training/value_gate.py: every value conflict is recorded there with its gate
+# features (texts, cosine, stem containment, probability of one claim, value here, value there).
+VALUE_CONFLICT_LOG: list[tuple[str, str, float, float, float, str, str]] | None = None
 DEFAULT_IDF = 8.0  # a stem unseen in training is rare
 
 
@@ -38,6 +42,7 @@ class SentenceKey:
     negative: bool
     stems: frozenset[str] = frozenset()
     quotes: tuple[frozenset[str], ...] = ()
+    values: tuple[Value, ...] = ()
 
 
 @lru_cache(maxsize=262144)
@@ -50,7 +55,7 @@ def stems_of(text: str) -> frozenset[str]:
     return frozenset(w[:5] for w in content_words(text))
 
 
-def sentence_key(sentence: Sentence) -> SentenceKey:
+def sentence_key(sentence: Sentence, publication_day: int | None = None) -> SentenceKey:
     words = frozenset(content_words(sentence.text))
     # Names are compared on their own (name agreement); left in the stems, the actors a whole
     # story is about would make every pair of its sentences look alike.
@@ -64,6 +69,7 @@ def sentence_key(sentence: Sentence) -> SentenceKey:
         sentence.negative,
         stems_of(sentence.text) - name_stems,
         tuple(q for q in quotes if len(q) >= 2),
+        sentence_values(sentence.text, publication_day),
     )
 
 
@@ -153,6 +159,33 @@ FEATURE_NAMES = [
 ]
 
 
+def value_conflicts(
+    keys: list[SentenceKey],
+    pairs: np.ndarray,
+    feats: np.ndarray,
+    equivalence: dict[str, object],
+    min_containment: float,
+) -> dict[int, tuple[float, Value, Value]]:
+    """Pair index -> (probability the pair is one claim were its values the same, value here, value
+    there), for the pairs of `pairs` (rows of `feats`) that give different values in one slot."""
+    found: dict[int, tuple[Value, Value]] = {}
+    for k, (i, j) in enumerate(pairs):
+        if feats[k, 7] >= min_containment and keys[i].values and keys[j].values:
+            conflict = value_conflict(keys[i].values, keys[j].values)
+            if conflict:
+                found[k] = conflict
+    if not found:
+        return {}
+    rows = sorted(found)
+    agreeing = feats[rows].copy()
+    # The figure columns as if the figures agreed: same claim but for the value?
+    has_figures = np.array([bool(keys[pairs[k][0]].figures and keys[pairs[k][1]].figures) for k in rows])
+    agreeing[:, 3] = 0.0
+    agreeing[:, 4] = np.where(has_figures, 1.0, agreeing[:, 4])
+    p_same = equivalence["model"].predict_proba(agreeing)[:, 1]  # type: ignore[attr-defined]
+    return {k: (float(p), *found[k]) for k, p in zip(rows, p_same, strict=True)}
+
+
 def figures_disagree(ka: SentenceKey, kb: SentenceKey) -> bool:
     return bool(ka.figures and kb.figures and not (ka.figures & kb.figures))
 
@@ -175,7 +208,8 @@ class ClaimClusters:
     matches: list[tuple[int, int, float]]  # equivalent pairs across articles (i, j, probability)
     # best equivalence probability of sentence i in each other article: (i, article) -> (probability, j)
     best: dict[tuple[int, int], tuple[float, int]]
-    contradictions: list[tuple[int, int, str]]  # (candidate i, candidate j, reason)
+    # (candidate i, candidate j, kind "values" | "polarity", what i says, what j says)
+    contradictions: list[tuple[int, int, str, str, str]]
     # row -> the labels of the other clusters it also belongs to (`secondary_memberships`)
     also_in: dict[int, list[int]] = field(default_factory=dict)
 
@@ -273,6 +307,9 @@ def cluster_claims(
     linkage: float | None = None,
     most_per_article: int = MATCHES_PER_ARTICLE,
     prefilter_cosine: float = 0.25,
+    value_cosine: float = 0.6,
+    value_containment: float = 0.4,
+    value_threshold: float = 0.6,
 ) -> ClaimClusters:
     """Claims: sentences of different articles that assert the same thing (`average_linkage`).
 
@@ -282,9 +319,16 @@ def cluster_claims(
     i is among j's MATCHES_PER_ARTICLE closest in i's article (a sentence may state two
     claims). Matches are the edges along which clusters grow; `linkage` (default
     `threshold`) is the mean probability two clusters need to merge.
+
+    Contradictions: a pair about the same thing that gives different values in one slot
+    (`values.value_conflict`): were its values the same, the equivalence model would call it one
+    claim with probability >= `value_threshold` (and cosine >= `value_cosine`, stem containment
+    >= `value_containment`); or
+    a pair of the same words (cosine >= `contradiction_cosine`, containment >=
+    SAME_WORDS_CONTAINMENT) where one main clause denies what the other asserts.
     """
     n = len(keys)
-    contradictions: list[tuple[int, int, str]] = []
+    contradictions: list[tuple[int, int, str, str, str]] = []
     matches: list[tuple[int, int, float]] = []
     best: dict[tuple[int, int], tuple[float, int]] = {}
     near: dict[tuple[int, int], list[tuple[float, int]]] = defaultdict(list)
@@ -301,10 +345,18 @@ def cluster_claims(
             left, right = candidate[:, 0], candidate[:, 1]
             feats = pair_feature_matrix(keys, left, right, cosine[left, right], chars[left, right], idf)
             proba = equivalence["model"].predict_proba(feats)[:, 1]  # type: ignore[attr-defined]
-            for (i, j), p, f in zip(candidate, proba, feats, strict=True):
+            conflicts = value_conflicts(keys, candidate, feats, equivalence, value_containment)
+            for k, ((i, j), p, f) in enumerate(zip(candidate, proba, feats, strict=True)):
+                if k in conflicts:
+                    p_same, va, vb = conflicts[k]
+                    if VALUE_CONFLICT_LOG is not None:
+                        VALUE_CONFLICT_LOG.append(
+                            (texts[i], texts[j], float(f[0]), float(f[7]), p_same, va.surface, vb.surface)
+                        )
+                    if p_same >= value_threshold and f[0] >= value_cosine:
+                        contradictions.append((int(i), int(j), "values", va.surface, vb.surface))
+                        continue
                 if figures_disagree(keys[i], keys[j]):
-                    if f[0] >= contradiction_cosine and f[6] > 0:
-                        contradictions.append((int(i), int(j), "figures differ"))
                     continue
                 if shares_quotation(keys[i], keys[j]):
                     p = max(p, threshold)  # the same quotation is the same statement, however framed
@@ -322,7 +374,8 @@ def cluster_claims(
                         and f[0] >= contradiction_cosine
                         and f[7] >= SAME_WORDS_CONTAINMENT
                     ):
-                        contradictions.append((int(i), int(j), "one denies what the other asserts"))
+                        says = ("denies", "asserts") if keys[i].negative else ("asserts", "denies")
+                        contradictions.append((int(i), int(j), "polarity", *says))
                     matches.append((int(i), int(j), float(p)))
             # Mutual matches: j is i's closest in j's article, and i is among j's closest in i's.
             top = {k: {j for _, j in sorted(pairs, reverse=True)[:MATCHES_PER_ARTICLE]} for k, pairs in near.items()}
@@ -341,16 +394,23 @@ def cluster_claims(
     return clusters
 
 
-def cluster_story(flat: StorySentences, equivalence: dict[str, object], thresholds: dict[str, float]) -> ClaimClusters:
+def cluster_story(
+    flat: StorySentences,
+    equivalence: dict[str, object],
+    thresholds: dict[str, float],
+    publication_days: list[int | None] | None = None,
+) -> ClaimClusters:
     """The claims stage for one story: `cluster_claims` over its flattened sentences.
 
     `thresholds` is the `claims` section of thresholds.json (`threshold`, `contradiction_cosine`,
-    optional `mutual_threshold`).
+    optional `mutual_threshold`, `value_cosine`, `value_containment`); `publication_days` (per
+    article, `story.day_number`) resolve weekdays to days.
     """
+    days = publication_days or []
     return cluster_claims(
         flat.vectors,
         [s.text for s in flat.sentences],
-        [sentence_key(s) for s in flat.sentences],
+        [sentence_key(s, days[o] if o < len(days) else None) for s, o in zip(flat.sentences, flat.owners, strict=True)],
         flat.owners,
         equivalence,
         thresholds["threshold"],
@@ -358,23 +418,30 @@ def cluster_story(flat: StorySentences, equivalence: dict[str, object], threshol
         thresholds.get("mutual_threshold", 1.0),
         thresholds.get("linkage"),
         int(thresholds.get("most_per_article", MATCHES_PER_ARTICLE)),
+        value_cosine=thresholds.get("value_cosine", 0.6),
+        value_containment=thresholds.get("value_containment", 0.4),
+        value_threshold=thresholds.get("value_threshold", 0.6),
     )
 
 
 def contradictions_by_sentence(
     docs: list[Document], flat: StorySentences, clusters: ClaimClusters
 ) -> dict[int, list[dict[str, str]]]:
-    """Row -> the sentences of other articles that contradict it (article_id, source, text, reason)."""
+    """Row -> the sentences of other articles that contradict it (article_id, source, text, and
+    `here` / `there`: what each side says, "“47 arrests”" / "“71 arrests”" or "asserts" / "denies")."""
     contradicted: dict[int, list[dict[str, str]]] = defaultdict(list)
-    for i, j, reason in clusters.contradictions:
-        for x, y in ((i, j), (j, i)):
+    for i, j, kind, says_i, says_j in clusters.contradictions:
+        for x, y, here, there in ((i, j, says_i, says_j), (j, i, says_j, says_i)):
             other = docs[flat.owners[y]]
             contradicted[x].append(
                 {
                     "article_id": other.article_id,
                     "source": other.source or "",
+                    "title": other.title or "",
                     "text": flat.sentences[y].text,
-                    "reason": reason,
+                    "kind": kind,
+                    "here": here,
+                    "there": there,
                 }
             )
     return contradicted

@@ -15,7 +15,7 @@ REASON_TEXT = {
     "generic_assertions": ("specific throughout", "{n} generic, uncheckable assertion(s)"),
     "name_consistency": ("names spelled as other sources spell them", "{n} misspelled name(s)"),
     "attribution": ("well attributed (quotes, named sources, agencies)", "weak attribution"),
-    "presentation": ("clean page", "{n} presentation problem(s): furniture, duplicates, artefacts, loaded wording"),
+    "presentation": ("clean page", "{n} presentation problem(s): {kinds}"),
     "derivative": ("original reporting", "rewrite of another article"),
 }
 FLAG_COMPONENT = {
@@ -26,14 +26,26 @@ FLAG_COMPONENT = {
     "furniture": "presentation",
     "duplicate": "presentation",
     "translation_artefact": "presentation",
+    "spelling": "presentation",
     "loaded_language": "presentation",
     "derivative": "derivative",
+}
+
+
+# How a presentation reason names what it found ("2 furniture line(s), 1 spelling slip(s)").
+PRESENTATION_KINDS = {
+    "furniture": "furniture line(s)",
+    "duplicate": "duplicated paragraph(s)",
+    "translation_artefact": "translation echo(es)",
+    "spelling": "spelling slip(s)",
+    "loaded_language": "loaded word(s)",
 }
 
 
 def reasons(analysis: ArticleAnalysis, contributions: dict[str, float], limit: int = 4) -> list[str]:
     """Plain-language reasons, strongest contribution first."""
     counts: dict[str, int] = {}
+    kinds: dict[str, int] = {}
     seen_names: set[str] = set()
     for flag in analysis.signals.flags:
         component = FLAG_COMPONENT.get(flag.type)
@@ -43,6 +55,8 @@ def reasons(analysis: ArticleAnalysis, contributions: dict[str, float], limit: i
             seen_names.add(flag.text)
         if component:
             counts[component] = counts.get(component, 0) + 1
+        if flag.type in PRESENTATION_KINDS:
+            kinds[flag.type] = kinds.get(flag.type, 0) + 1
     out = []
     for component, points in sorted(contributions.items(), key=lambda kv: -abs(kv[1])):
         if abs(points) < 0.5:
@@ -50,7 +64,8 @@ def reasons(analysis: ArticleAnalysis, contributions: dict[str, float], limit: i
         if component == "derivative" and (points > 0) == bool(analysis.derivative_of):
             continue  # a rewrite is reported by its flag; a small model wobble is no reason
         raises, lowers = REASON_TEXT[component]
-        text = (raises if points > 0 else lowers).format(n=counts.get(component, 0))
+        found = ", ".join(f"{n} {PRESENTATION_KINDS[kind]}" for kind, n in kinds.items()) or "none flagged"
+        text = (raises if points > 0 else lowers).format(n=counts.get(component, 0), kinds=found)
         out.append(f"{'+' if points > 0 else '-'}{abs(points):.0f}: {text}")
         if len(out) == limit:
             break

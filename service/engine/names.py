@@ -20,9 +20,10 @@ import re
 from collections import defaultdict
 from functools import lru_cache
 
-from rapidfuzz.distance import Levenshtein
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
 
-from . import lexicon
+from . import lexicon, spelling
 from .mentions import name_key, name_tokens
 from .records import Document, Flag
 
@@ -94,7 +95,7 @@ def _token_near(a: str, b: str) -> tuple[bool, bool]:
     if a == b or _phonetic(a) == _phonetic(b) or same_stem(a, b):
         return True, True
     limit = 1 if max(len(a), len(b)) <= 5 else 2
-    return Levenshtein.distance(a, b) <= limit, False
+    return OSA.distance(a, b) <= limit, False  # a swap of two letters is one slip
 
 
 def near_miss(mention: str, form: str) -> bool:
@@ -102,7 +103,7 @@ def near_miss(mention: str, form: str) -> bool:
     ta, tb = name_tokens(mention), name_tokens(form)
     if len(ta) != len(tb) or not ta:
         return False
-    if len(ta) == 1 and (len(ta[0]) < 6 or Levenshtein.distance(ta[0], tb[0]) > 1):
+    if len(ta) == 1 and (len(ta[0]) < 6 or OSA.distance(ta[0], tb[0]) > 1):
         return False  # one short word is too ambiguous to call a misspelling
     differs = False
     for a, b in zip(ta, tb, strict=True):
@@ -114,6 +115,81 @@ def near_miss(mention: str, form: str) -> bool:
                 return False
             differs = True
     return differs and not never_corrected(mention, form)  # checked last: most pairs fail earlier
+
+
+WORD_MIN_LETTERS = 5
+_NAME_WORD = re.compile(rf"[A-ZÀ-Ý][a-zà-ÿ]{{{WORD_MIN_LETTERS - 1},}}")
+
+
+def role_words(mention: str) -> list[tuple[str, str]]:
+    """(key, word) for the words of a name of five letters or more; the key is the folded word behind
+    its role, "L:" for the last word (a surname, a place) and "F:" for the others (given names),
+    so that a surname is only ever compared with surnames (Martinez is no slip for Martine)."""
+    words = mention.split()
+    last = re.sub(r"['’]s$", "", words[-1]) if words else ""
+    return [(("L:" if word == last else "F:") + name_key(word), word) for word in _NAME_WORD.findall(mention)]
+
+
+def _name_words(
+    docs: list[Document], families: list[int]
+) -> tuple[dict[int, dict[str, str]], dict[str, int], dict[int, set[str]]]:
+    """The words of names (`role_words`): per family (key -> as written), how many articles write
+    each, and each article's own set (keyed by `id(doc)`)."""
+    by_family: dict[int, dict[str, str]] = defaultdict(dict)
+    using: dict[str, int] = defaultdict(int)
+    own: dict[int, set[str]] = {}
+    for doc, family in zip(docs, families, strict=True):
+        words: set[str] = set()
+        for sentence in doc.sentences:
+            if sentence.kind == "furniture":
+                continue
+            for mention in sentence.names:
+                for key, word in role_words(mention.text):
+                    words.add(key)
+                    by_family[family].setdefault(key, word)
+        own[id(doc)] = words
+        for key in words:
+            using[key] += 1
+    return by_family, using, own
+
+
+def _known_word(word: str, language: str) -> bool:
+    return language in spelling.LANGUAGES and spelling.in_dictionary(word, language)
+
+
+def _dictionary_prefers(form: str, word: str, language: str) -> bool:
+    """Hunspell's dictionary (which lists common names: Manhattan, Jackson) knows `form`, not `word`."""
+    if language not in spelling.LANGUAGES:
+        return False
+    return spelling.in_dictionary(form, language) and not spelling.in_dictionary(word, language)
+
+
+def misspelled_word(
+    mention: str, others: dict[str, str], own: set[str], using: dict[str, int], language: str = ""
+) -> str | None:
+    """`mention` with one word corrected, when that word (five letters or more, not a dictionary
+    word) is written by no other family but is one slip (an edit or a swap, the first letter kept;
+    two from eight letters) from a word of the same role they write in more articles, or in as
+    many when the dictionary knows theirs and not this one. A regular variant (doubled letter,
+    transliteration) only counts when the article itself also writes the other form (it is then
+    inconsistent, not a convention); inflections and demonyms never count. None if no word qualifies."""
+    for key, word in role_words(mention):
+        if key in others or word.lower() in lexicon.CAPITALISED_STOPWORDS:
+            continue
+        limit = 1 if len(key) < 10 else 2
+        choices = [k for k in others if k[:3] == key[:3]]  # same role, same first letter
+        match = process.extractOne(key, choices, scorer=OSA.distance, score_cutoff=limit)
+        if match is None:
+            continue
+        near = match[0]
+        if same_stem(key[2:], near[2:]) or using.get(near, 0) < using.get(key, 0) or _known_word(word, language):
+            continue  # a dictionary word is another word (Français/François), not a slip
+        if using.get(near, 0) == using.get(key, 0) and not _dictionary_prefers(others[near], word, language):
+            continue  # one outlet against one: only the dictionary can say which is the slip
+        if _phonetic(key[2:]) == _phonetic(near[2:]) and near not in own:
+            continue  # a convention the article keeps (Kadhafi/Kaddafi), not a slip
+        return mention.replace(word, others[near], 1)
+    return None
 
 
 def variant_key(name: str) -> str:
@@ -133,8 +209,10 @@ def misspelled_name_flags(docs: list[Document], families: list[int]) -> list[lis
     for doc in docs:
         for key in {name_key(m.text) for s in doc.sentences if s.kind != "furniture" for m in s.names}:
             articles_using[key] += 1
+    words_by_family, words_using, own_words = _name_words(docs, families)
     out: list[list[Flag]] = []
     for doc, family in zip(docs, families, strict=True):
+        others_words = {w: form for fam, words in words_by_family.items() if fam != family for w, form in words.items()}
         others: dict[str, tuple[str, set[int]]] = {}
         other_variants: set[str] = set()
         for other_family, forms in forms_by_family.items():
@@ -150,17 +228,24 @@ def misspelled_name_flags(docs: list[Document], families: list[int]) -> list[lis
                 continue
             for mention in sentence.names:
                 key = name_key(mention.text)
-                if key in others or variant_key(mention.text) in other_variants:
+                if key in others:
                     continue
                 # The suggested form must be the commoner one: when two outlets disagree, the
-                # spelling fewer articles use is the suspect, not the other way round.
+                # spelling fewer articles use is the suspect, not the other way round. A regular
+                # variant of a form others use is left to the word check (inconsistency only).
+                variant = variant_key(mention.text) in other_variants
                 candidates = [
                     (len(fams), len(form), form)
                     for form, fams in others.values()
-                    if near_miss(mention.text, form) and articles_using[name_key(form)] > articles_using[key]
+                    if not variant
+                    and near_miss(mention.text, form)
+                    and articles_using[name_key(form)] > articles_using[key]
                 ]
                 if not candidates:
-                    continue
+                    word = misspelled_word(mention.text, others_words, own_words[id(doc)], words_using, doc.language)
+                    if word is None:
+                        continue
+                    candidates = [(0, 0, word)]
                 suggestion = max(candidates)[2]
                 flags.append(
                     Flag(

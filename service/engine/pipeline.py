@@ -18,7 +18,7 @@ import numpy as np
 from service.errors import InputError, ModelArtifactError, NoArticlesError
 
 from . import claims as claims_stage
-from . import furniture, generic, names, provenance, signals, story
+from . import furniture, generic, names, provenance, signals, spelling, story
 from .artifacts import load_artifact, load_json, models_dir, read_card
 from .embed import EmbeddingCache, load_embedder
 from .extract import article_from_mapping, extract_body
@@ -139,7 +139,7 @@ def prepare(articles: list[ArticleInput], context: CorpusContext | None = None) 
         )
         if language not in LANGUAGE_SPECIFIC:
             doc.notes.append(
-                f"language '{language}': generic-assertion, loaded-wording, hedging and translation-artefact "
+                f"language '{language}': generic-assertion, loaded-wording, hedging, translation-artefact and spelling "
                 "signals are switched off; embeddings are multilingual"
             )
         docs.append(doc)
@@ -186,12 +186,14 @@ def _analyze_story(
     """claims -> provenance -> signals for one story's articles, one function per stage."""
     th = res.thresholds
     flat = StorySentences.flatten(embedded, vectors)
-    clusters = claims_stage.cluster_story(flat, res.equivalence, th["claims"])
+    days = [story.day_number(doc.published_at) for doc in docs]
+    clusters = claims_stage.cluster_story(flat, res.equivalence, th["claims"], days)
     origin = provenance.story_provenance(docs, flat, clusters, th["provenance"])
     contradicted = claims_stage.contradictions_by_sentence(docs, flat, clusters)
     strong_match = th["claims"]["threshold"]
     generic_p = generic.story_generic_probabilities(docs, flat, clusters.matches, res.generic, strong_match)
     name_flags = names.misspelled_name_flags(docs, origin.family)
+    slips = spelling.spelling_flags(docs)
     out = []
     for a, doc in enumerate(docs):
         claim_map = claims_stage.claim_statuses(a, docs, flat, clusters, contradicted, origin.family, story_id)
@@ -206,6 +208,7 @@ def _analyze_story(
             name_flags[a],
             original,
             doc.language in LANGUAGE_SPECIFIC,
+            slips[a],
         )
         evidence = {docs[b].article_id: origin.evidence[(a, b)] for b in range(len(docs)) if b != a}
         out.append(ArticleAnalysis(doc, story_id, merged, claim_map, independent, original, evidence))

@@ -21,6 +21,7 @@ FLAG_TYPES = (
     "contradiction",
     "loaded_language",
     "translation_artefact",
+    "spelling",
     "derivative",
 )
 

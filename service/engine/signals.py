@@ -125,22 +125,38 @@ def corroboration(doc: Document, claims: dict[int, Claim], independent_sources: 
     return result
 
 
+def _outlet(entry: dict[str, Any]) -> str:
+    title = (entry.get("title") or "")[:80]
+    return entry.get("source") or (f"“{title}”" if title else "another article of this story")
+
+
+def _and(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def contradiction_reason(contradicted_by: list[dict[str, Any]]) -> str:
+    """What was compared with what: "“Tuesday” here; “Wednesday” in foxnews.com and nytimes.com
+    (“…”)", or "Denies what nytimes.com asserts (“…”)"; the first disagreement, its outlets grouped."""
+    first = contradicted_by[0]
+    same = [
+        e
+        for e in contradicted_by
+        if (e["kind"], e["here"], e["there"]) == (first["kind"], first["here"], first["there"])
+    ]
+    outlets = _and(list(dict.fromkeys(_outlet(e) for e in same)))
+    quoted = f"(“{first['text'][:120]}”)"
+    if first["kind"] == "values":
+        return f"“{first['here']}” here; “{first['there']}” in {outlets} {quoted}"
+    verb = first["there"] if len(same) == 1 else first["there"].removesuffix("s")
+    return f"{first['here'].capitalize()} what {outlets} {verb} {quoted}"
+
+
 def contradiction(doc: Document, claims: dict[int, Claim]) -> ArticleSignals:
     flags = []
     for s in claim_sentences(doc):
         claim = claims.get(s.index)
         if claim and claim.contradicted_by:
-            other = claim.contradicted_by[0]
-            flags.append(
-                Flag(
-                    "contradiction",
-                    s.start,
-                    s.end,
-                    s.text,
-                    f"Disagrees with {other.get('source') or other['article_id']}: {other['reason']} "
-                    f"(“{other['text'][:120]}”)",
-                )
-            )
+            flags.append(Flag("contradiction", s.start, s.end, s.text, contradiction_reason(claim.contradicted_by)))
     share = len(flags) / max(1, len(claim_sentences(doc)))
     return ArticleSignals(
         values={"contradiction_share": share},
@@ -194,8 +210,10 @@ def attribution(doc: Document) -> ArticleSignals:
     )
 
 
-def presentation(doc: Document) -> ArticleSignals:
-    flags: list[Flag] = []
+def presentation(doc: Document, spelling_flags: list[Flag] | None = None) -> ArticleSignals:
+    """Furniture, duplicates, machine-translation echoes, spelling slips (`spelling.spelling_flags`)
+    and loaded wording. `artefact_rate` counts echoes and slips together: both are editing defects."""
+    flags: list[Flag] = list(spelling_flags or [])
     sentences = doc.sentences
     by_index = {s.index: s for s in sentences}
     for s in sentences:
@@ -207,7 +225,7 @@ def presentation(doc: Document) -> ArticleSignals:
             original = by_index.get(s.duplicate_of)
             where = f" (first at offset {original.start})" if original else ""
             flags.append(Flag("duplicate", s.start, s.end, s.text, f"Repeats a paragraph of this article{where}."))
-    artefacts = 0
+    artefacts = len(flags)
     loaded = 0
     for s in doc.content_sentences:
         for start, end, word in repeated_words(s.text):
@@ -352,6 +370,7 @@ def article_signals(
     name_flags: list[Flag],
     original: dict[str, Any] | None,
     language_specific: bool,
+    spelling_flags: list[Flag] | None = None,
 ) -> ArticleSignals:
     """The signals stage for one article: every signal, merged; word-list signals off for other languages."""
     merged = merge(
@@ -361,7 +380,7 @@ def article_signals(
             generic_assertions(doc, generic_probability if language_specific else {}, generic_threshold),
             name_consistency(name_flags),
             attribution(doc),
-            presentation(doc),
+            presentation(doc, spelling_flags),
             derivative(doc, original),
         ]
     )

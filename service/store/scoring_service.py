@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from service.engine import story
+from service.engine import spelling, story
 from service.engine.explain import score_object
 from service.engine.extract import as_plain_text
 from service.engine.pipeline import (
@@ -61,6 +61,8 @@ class ScoringService:
     ) -> None:
         self.settings = settings
         self.resources = resources or load_resources(settings.get("embedder"))
+        # The spelling dictionaries load at start (about 4 s), not on an editor's first request.
+        spelling.warm_up()
         self.store = store or Store(settings["database_url"])
         self.index = StoryIndex()
         self.observe = observe

@@ -113,6 +113,8 @@
 				return __( 'Loaded language', 'source-reliability' );
 			case 'translation_artefact':
 				return __( 'Translation artefact', 'source-reliability' );
+			case 'spelling':
+				return __( 'Spelling', 'source-reliability' );
 			case 'derivative':
 				return __( 'Rewrite of another article', 'source-reliability' );
 		}

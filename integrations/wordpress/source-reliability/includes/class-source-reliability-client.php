@@ -23,6 +23,7 @@ final class Source_Reliability_Client {
 		'contradiction',
 		'loaded_language',
 		'translation_artefact',
+		'spelling',
 		'derivative',
 	);
 

@@ -47,6 +47,7 @@ final class Source_Reliability_View {
 			'contradiction'        => __( 'Contradiction', 'source-reliability' ),
 			'loaded_language'      => __( 'Loaded language', 'source-reliability' ),
 			'translation_artefact' => __( 'Translation artefact', 'source-reliability' ),
+			'spelling'             => __( 'Spelling', 'source-reliability' ),
 			'derivative'           => __( 'Rewrite of another article', 'source-reliability' ),
 		);
 		return $names[ $type ] ?? __( 'Other', 'source-reliability' );

@@ -1,0 +1,112 @@
+"""Spelling slips, value conflicts between outlets, and name slips found word by word (issue 13)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from service.engine.names import misspelled_name_flags, misspelled_word
+from service.engine.pipeline import prepare
+from service.engine.records import ArticleInput
+from service.engine.signals import contradiction_reason
+from service.engine.spelling import spelling_flags
+from service.engine.values import rounds_to, sentence_values, value_conflict
+from training.injection_eval import typo
+
+
+def _flags(*texts: str) -> list[list[tuple[str, str | None]]]:
+    docs = prepare([ArticleInput(text=t) for t in texts])
+    return [[(f.text, f.suggestion) for f in flags] for flags in spelling_flags(docs)]
+
+
+def test_non_words_with_a_close_correction_are_spelling_slips() -> None:
+    fr = "La situation financière s'est encore allourdie hier selon le ministre, qui a dû assiter à la réunion."
+    en = "The senator said the vote, marked with an asterik in the record, would come after the midtem break."
+    flags = _flags(fr, en)
+    assert ("allourdie", "alourdie") in flags[0] and ("assiter", "assister") in flags[0]
+    assert ("asterik", "asterisk") in flags[1] and ("midtem", "midterm") in flags[1]
+
+
+def test_words_of_names_quotes_urls_other_outlets_variants_and_inflections_are_not_slips() -> None:
+    article = (
+        "Le trader Kerviel a parlé à la presse. Les avocats de kerviel contestent tout.\n"
+        "« Nous allons contre-attaquer dans la foulée, c'est inadmissiblle », a-t-il dit.\n"
+        "Le texte règlementaire est publié sur legifrance.gouv.fr et relayé par une consoeur."
+    )
+    other = "Le trader Kerviel conteste la décision, selon une consoeur."
+    assert _flags(article, other)[0] == []
+    english = "Critics said the governor demagogued the issue and dumbed down the legalizations debate."
+    assert _flags(english)[0] == []
+
+
+def test_a_word_other_articles_of_the_story_write_is_never_a_slip() -> None:
+    first = "The protesters gathered outside the statehouse on the quadrangel near the fountain."
+    second = "Police said the protesters left the quadrangel before dawn."
+    assert _flags(first, second) == [[], []]
+
+
+def test_typos_keep_first_and_last_letters_and_change_the_word() -> None:
+    import random
+
+    rng = random.Random(3)
+    for word in ("protest", "Santorum", "legislation"):
+        slip = typo(word, rng)
+        assert slip != word and slip[0] == word[0] and slip[-1] == word[-1]
+
+
+def test_values_conflict_only_in_a_shared_slot() -> None:
+    arrests = sentence_values("Police made 47 arrests overnight.", None)
+    assert value_conflict(arrests, sentence_values("The police made 71 arrests overnight.", None)) is not None
+    # A round figure is no disagreement; nor are two figures that share only a unit.
+    five = sentence_values("Kerviel aurait fait perdre près de 5 milliards d'euros à la banque.", None)
+    assert (
+        value_conflict(five, sentence_values("Kerviel a fait perdre 4,9 milliards d'euros à la banque.", None)) is None
+    )
+    lost = sentence_values("Les banques ont perdu 17 milliards d'euros.", None)
+    assert value_conflict(lost, sentence_values("L'Etat injecte 10,5 milliards d'euros.", None)) is None
+    assert rounds_to("4900000000", "5000000000") and not rounds_to("447", "448")
+
+
+def test_weekdays_resolve_against_publication_days() -> None:
+    wednesday = date(2012, 6, 13).toordinal()
+    tuesday_vote = sentence_values("The House voted Tuesday on the bill.", wednesday)
+    # "yesterday" in the same Wednesday paper is that Tuesday; "Wednesday" is another day.
+    assert value_conflict(tuesday_vote, sentence_values("The House voted yesterday on the bill.", wednesday)) is None
+    conflict = value_conflict(tuesday_vote, sentence_values("The House voted Wednesday on the bill.", wednesday + 1))
+    assert conflict is not None and (conflict[0].surface, conflict[1].surface) == ("Tuesday", "Wednesday")
+    # Undated articles of a running story are not compared by weekday.
+    assert value_conflict(sentence_values("Vote mardi.", None), sentence_values("Vote mercredi.", None)) is None
+
+
+def test_contradiction_reason_names_both_values_and_every_outlet() -> None:
+    entry = {"kind": "values", "here": "Tuesday", "there": "Wednesday", "text": "The House voted Wednesday."}
+    reason = contradiction_reason(
+        [{**entry, "source": "foxnews.com", "title": ""}, {**entry, "source": "nytimes.com", "title": ""}]
+    )
+    assert reason.startswith("“Tuesday” here; “Wednesday” in foxnews.com and nytimes.com")
+    polarity = contradiction_reason(
+        [{"kind": "polarity", "here": "denies", "there": "asserts", "text": "x", "source": "", "title": "A title"}]
+    )
+    assert polarity.startswith("Denies what “A title” asserts")
+
+
+def test_a_slip_in_one_word_of_a_longer_name_is_found_word_by_word() -> None:
+    others = {"L:clinton": "Clinton", "F:hillary": "Hillary", "F:martine": "Martine"}
+    using = {"L:clinton": 2, "F:hillary": 2, "F:martine": 2, "L:clnton": 1, "L:martinez": 1}
+    assert misspelled_word("Secretary of State Hillary Clnton", others, set(), using, "en") == (
+        "Secretary of State Hillary Clinton"
+    )
+    # A surname is compared with surnames only, and dictionary words are other words.
+    assert misspelled_word("Jérôme Martinez", others, set(), using, "fr") is None
+    assert misspelled_word("Français", {"L:francois": "François"}, set(), {"L:francois": 3}, "fr") is None
+
+
+def test_name_slip_flag_in_a_story() -> None:
+    texts = [
+        "Secretary of State Hillary Clnton revealed Wednesday that the attackers were armed.",
+        "Hillary Clinton told senators on Wednesday that the attack was planned.",
+        "Mrs. Clinton, the secretary of state, testified on Wednesday before the Senate.",
+    ]
+    docs = prepare([ArticleInput(text=t, source=s) for t, s in zip(texts, ("a.com", "b.com", "c.com"), strict=True)])
+    flags = misspelled_name_flags(docs, [0, 1, 2])
+    assert [(f.text.split()[-1], (f.suggestion or "").split()[-1]) for f in flags[0]] == [("Clnton", "Clinton")]
+    assert flags[1] == [] and flags[2] == []
