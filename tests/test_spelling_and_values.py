@@ -110,3 +110,50 @@ def test_name_slip_flag_in_a_story() -> None:
     flags = misspelled_name_flags(docs, [0, 1, 2])
     assert [(f.text.split()[-1], (f.suggestion or "").split()[-1]) for f in flags[0]] == [("Clnton", "Clinton")]
     assert flags[1] == [] and flags[2] == []
+
+
+def test_no_conflict_between_two_accounts_of_one_day_or_one_slot() -> None:
+    wednesday = date(2012, 6, 13).toordinal()
+    same_day = [
+        ("The company said Monday it will cut 500 jobs.", "The company said Monday that it is cutting 500 jobs."),
+        ("Il a été arrêté mardi, a indiqué la police qui doit publier un rapport.", "Il a été arrêté mardi."),
+        ("Will Smith arrived Tuesday.", "Smith arrived Tuesday."),
+    ]
+    for a, b in same_day:
+        assert value_conflict(sentence_values(a, wednesday), sentence_values(b, wednesday)) is None, a
+    # "votera jeudi" (Monday paper) and "prévu jeudi" (Tuesday paper) are the same Thursday.
+    assert (
+        value_conflict(
+            sentence_values("Le Sénat votera jeudi.", wednesday - 2),
+            sentence_values("Vote prévu jeudi.", wednesday - 1),
+        )
+        is None
+    )
+    other_slots = [
+        ("12 morts et 45 blessés dans l'attentat.", "12 morts et 3 disparus dans l'attentat."),
+        ("The suspect, 24, was arrested at 10:30 a.m.", "The suspect, 24, was arrested at 10:45 a.m."),
+        ("Entre 40-60 manifestants ont défilé.", "50 manifestants ont défilé."),
+        ("The firm raised $1.2bn last year.", "The firm raised $1.2 billion last year."),
+        ("He will repay it over three decades.", "He will repay it over 30 years."),
+    ]
+    for a, b in other_slots:
+        assert value_conflict(sentence_values(a, None), sentence_values(b, None)) is None, a
+
+
+def test_quotations_spanning_sentences_and_feminines_are_not_checked() -> None:
+    english = "“We will not stop. We are not talkin about defundin the police,” the mayor said on Monday."
+    french = "La rapporteure du texte a présenté ses conclusions devant la commission des lois."
+    assert _flags(english) == [[]] and _flags(french) == [[]]
+
+
+def test_a_name_slip_needs_the_rest_of_the_name_to_agree() -> None:
+    others = {"F:nicolas": "Nicolas", "L:dupont": "Dupont", "L:aignan": "Aignan"}
+    using = dict.fromkeys(others, 2)
+    assert misspelled_word("Éric Dupond-Moretti", others, set(), using, "fr") is None
+    plural = contradiction_reason(
+        [
+            {"kind": "polarity", "here": "asserts", "there": "denies", "text": "x", "source": s, "title": ""}
+            for s in ("a.com", "b.com")
+        ]
+    )
+    assert plural.startswith("Asserts what a.com and b.com deny")

@@ -261,3 +261,15 @@ FUNCTION_WORDS = set(
         "to in on at for by with from is are was were be been it its that this as an or not but"
     ).split()
 )
+
+# Words recent news uses that the dictionaries (LibreOffice's, subtitles' frequency lists) predate
+# or lack: never spelling slips. Extend it when an editor marks a `spelling` flag incorrect.
+NEWS_WORDS = frozenset(
+    (
+        "covid covidé covidés covidée coronavirus deconfinement déconfinement reconfinement defund defunds defunded "
+        "defunding tased tasing incel incels remainer remainers brexiter brexiters brexiteer brexiteers gardai "
+        "dalit dalits abaya abayas qamis ubériser ubérisation uberisation uberization vaxxer vaxxers antivax "
+        "antivaxx cofounded cofounder cofounders livestream livestreamed livestreaming doxxing doxxed deepfake "
+        "deepfakes cryptocurrency cryptocurrencies blockchain"
+    ).split()
+)

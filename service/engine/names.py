@@ -118,16 +118,23 @@ def near_miss(mention: str, form: str) -> bool:
 
 
 WORD_MIN_LETTERS = 5
-_NAME_WORD = re.compile(rf"[A-ZÀ-Ý][a-zà-ÿ]{{{WORD_MIN_LETTERS - 1},}}")
+_NAME_WORD = re.compile(rf"[A-ZÀ-Ý][A-Za-zÀ-ÿ]{{{WORD_MIN_LETTERS - 1},}}")
 
 
 def role_words(mention: str) -> list[tuple[str, str]]:
     """(key, word) for the words of a name of five letters or more; the key is the folded word behind
-    its role, "L:" for the last word (a surname, a place) and "F:" for the others (given names),
-    so that a surname is only ever compared with surnames (Martinez is no slip for Martine)."""
-    words = mention.split()
-    last = re.sub(r"['’]s$", "", words[-1]) if words else ""
-    return [(("L:" if word == last else "F:") + name_key(word), word) for word in _NAME_WORD.findall(mention)]
+    its role, "L:" for the last word and each part of a hyphenated last word (a surname, a place)
+    and "F:" for the others (given names), so that a surname is only ever compared with surnames
+    (Martinez is no slip for Martine). Whole words only: "McCarthy" is one word."""
+    tokens = mention.split()
+    last = re.sub(r"['’]s$", "", tokens[-1]) if tokens else ""
+    surname_parts = set(last.split("-"))
+    return [
+        (("L:" if word in surname_parts else "F:") + name_key(word), word)
+        for token in tokens
+        for word in re.sub(r"['’]s$", "", token).split("-")
+        if _NAME_WORD.fullmatch(word)
+    ]
 
 
 def _name_words(
@@ -173,9 +180,13 @@ def misspelled_word(
     many when the dictionary knows theirs and not this one. A regular variant (doubled letter,
     transliteration) only counts when the article itself also writes the other form (it is then
     inconsistent, not a convention); inflections and demonyms never count. None if no word qualifies."""
-    for key, word in role_words(mention):
+    words = role_words(mention)
+    for key, word in words:
         if key in others or word.lower() in lexicon.CAPITALISED_STOPWORDS:
             continue
+        rest = [k for k, _ in words if k != key]
+        if rest and not any(k in others for k in rest):
+            continue  # "Éric Dupond-Moretti" is not "Nicolas Dupont-Aignan": the rest of the name must agree
         limit = 1 if len(key) < 10 else 2
         choices = [k for k in others if k[:3] == key[:3]]  # same role, same first letter
         match = process.extractOne(key, choices, scorer=OSA.distance, score_cutoff=limit)

@@ -147,7 +147,8 @@ def contradiction_reason(contradicted_by: list[dict[str, Any]]) -> str:
     quoted = f"(“{first['text'][:120]}”)"
     if first["kind"] == "values":
         return f"“{first['here']}” here; “{first['there']}” in {outlets} {quoted}"
-    verb = first["there"] if len(same) == 1 else first["there"].removesuffix("s")
+    plural = len(dict.fromkeys(_outlet(e) for e in same)) > 1
+    verb = {"asserts": "assert", "denies": "deny"}.get(first["there"], first["there"]) if plural else first["there"]
     return f"{first['here'].capitalize()} what {outlets} {verb} {quoted}"
 
 
@@ -225,7 +226,7 @@ def presentation(doc: Document, spelling_flags: list[Flag] | None = None) -> Art
             original = by_index.get(s.duplicate_of)
             where = f" (first at offset {original.start})" if original else ""
             flags.append(Flag("duplicate", s.start, s.end, s.text, f"Repeats a paragraph of this article{where}."))
-    artefacts = len(flags)
+    artefacts = len(spelling_flags or [])
     loaded = 0
     for s in doc.content_sentences:
         for start, end, word in repeated_words(s.text):

@@ -34,6 +34,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from . import lexicon
 from .records import Document, Flag
 
 LANGUAGES = ("fr", "en")
@@ -51,7 +52,7 @@ _WORD = re.compile(
     r"(?<![\w'’@#/.-])(?:(?:[ldjmnstc]|qu|jusqu|lorsqu|puisqu)['’])?"
     rf"([a-zà-öø-ÿœæ]{{{MIN_LETTERS},}})(?![\w'’@/-]|\.\w)"
 )
-_QUOTED = re.compile(r"«[^»]*»|“[^”]*”|\"[^\"\n]*\"")
+_OPENING, _CLOSING = "«“", "»”"
 _CAPITALISED = re.compile(r"\b[A-ZÀ-ÖØ-Þ][a-zà-öø-ÿœæ]+")
 _LOWER_WORD = re.compile(r"[a-zà-öø-ÿœæ]+")
 
@@ -90,12 +91,14 @@ def warm_up() -> None:
 
 
 def _known(word: str, language: str) -> bool:
-    if any(word in frequency_list(other) for other in OTHER_LANGUAGES):
+    if word in lexicon.NEWS_WORDS or any(word in frequency_list(other) for other in OTHER_LANGUAGES):
         return True
     if in_dictionary(word, language):
         return True
     # Typographic and 1990-reform variants: "consoeur" (consœur), "règlementaire" (réglementaire).
     variants = {word.replace("oe", "œ"), word.replace("ae", "æ"), word.replace("è", "é"), word.replace("é", "è")}
+    if language == "fr" and word.endswith(("eure", "eures")):
+        variants.add(word.replace("eure", "eur"))  # "rapporteure", "entraîneure": feminines in use
     variants.discard(word)
     if language == "en":
         # English turns nouns into verbs and adjectives freely ("demagogued", "dumbed down",
@@ -135,6 +138,24 @@ def story_words(docs: list[Document]) -> tuple[list[set[str]], set[str]]:
     return per_article, capitalised
 
 
+def quoted_text(text: str) -> str:
+    """`text` with every quotation blanked out (same length, offsets kept): « », “ ” and straight
+    quotes, across sentences; a quotation left open runs to the end of its paragraph, as news
+    writes a quote that goes on into the next paragraph."""
+    out = list(text)
+    inside = False
+    for i, char in enumerate(text):
+        if char == "\n":
+            inside = False
+        elif char in _OPENING or (char == '"' and not inside):
+            inside = True
+        elif char in _CLOSING or char == '"':
+            inside = False
+        elif inside:
+            out[i] = " "
+    return "".join(out)
+
+
 def spelling_flags(docs: list[Document]) -> list[list[Flag]]:
     """The spelling stage for one story: per article, a `spelling` flag for each slip (see module doc)."""
     per_article, capitalised = story_words(docs)
@@ -145,8 +166,9 @@ def spelling_flags(docs: list[Document]) -> list[list[Flag]]:
             out.append(flags)
             continue
         others = set().union(*(w for b, w in enumerate(per_article) if b != a))
+        unquoted = quoted_text(doc.text)
         for sentence in doc.content_sentences:
-            text = _QUOTED.sub(lambda m: " " * len(m.group(0)), sentence.text)
+            text = unquoted[sentence.start : sentence.end]
             for match in _WORD.finditer(text):
                 word = match.group(1)
                 if word in others or word in capitalised or _known(word, doc.language):

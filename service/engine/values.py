@@ -34,11 +34,14 @@ WEEKDAY_INDEX = {
 }
 RELATIVE_DAYS = {"yesterday": -1, "hier": -1, "today": 0, "aujourd'hui": 0, "tonight": 0, "tomorrow": 1, "demain": 1}
 _DAY_RE = re.compile(r"\b(" + "|".join(list(WEEKDAY_INDEX) + list(RELATIVE_DAYS)) + r")\b", re.IGNORECASE)
+# The future: an auxiliary or "scheduled" before the weekday in its clause, or "next X", "X prochain".
 _FUTURE_RE = re.compile(
-    r"\b(will|'ll|is to|are to|plans? to|scheduled|next|upcoming|va|vont|doit|doivent|devra|devront|sera|seront|"
-    r"prochaine?|pr[ée]vue?s?)\b",
-    re.IGNORECASE,
+    r"\b(will|'ll|is to|are to|plans? to|scheduled|upcoming|va|vont|doit|doivent|devra|devront|sera|seront|"
+    r"pr[ée]vue?s?|\w+(?:era|eront|ira|iront))\b"
 )
+_NEXT_RE = re.compile(r"\b(next|this coming)\s+$", re.IGNORECASE)
+_PROCHAIN_RE = re.compile(r"^\s+prochaine?\b", re.IGNORECASE)
+_LAST_RE = re.compile(r"\b(last|past)\s+$|^\s+derni(er|[èe]re)\b", re.IGNORECASE)
 _WORD_RE = re.compile(r"[a-z][a-z'-]+")
 _WHEN = frozenset({"when"})
 # Units are shared by many different facts ("17 milliards d'euros" lost, "10,5 milliards d'euros"
@@ -64,22 +67,36 @@ class Value:
     unit: str = ""  # the content word right after a figure ("arrests", "years")
 
 
+# Around a number: a clock time, a range, a decimal or an abbreviated multiplier that the number
+# pattern cut ("10:30", "8h30", "40-60", "1.2bn", "3.5m"): not a figure to compare on its own.
+_NOT_A_FIGURE = re.compile(r"\d[:h]\d|\d ?[-–] ?\d|\d[.,]\d+[a-z]|\d(bn|m|k|tn)\b|^[.,]\d|\d[.,]$")
+
+
+def _around(text: str, match: re.Match[str]) -> str:
+    return text[max(0, match.start() - 2) : match.end() + 3]
+
+
 def _content_words(text: str) -> list[str]:
     words = (re.split(r"['’]", w)[-1] for w in _WORD_RE.findall(fold(text)))  # "d'euros" -> "euros"
     return [w for w in words if w not in lexicon.FUNCTION_WORDS and len(w) > 2]
 
 
 def figure_values(sentence: str) -> list[Value]:
-    """Each figure with the content word on each side of it (years are left out)."""
+    """Each figure with the content word on each side of it, the window stopping at the next figure
+    ("12 morts et 45 blessés": "45" is not in the "morts" slot). Years, clock times ("10:30",
+    "8h30"), ranges ("40-60") and abbreviated amounts ("$1.2bn") are left out."""
     text = numbers_as_digits(sentence)
+    matches = [m for m in _NUMBER_RE.finditer(text) if not _NOT_A_FIGURE.search(_around(text, m))]
     out = []
-    for match in _NUMBER_RE.finditer(text):
+    for k, match in enumerate(matches):
         whole, frac = match.group(1), match.group(2)
         digits = re.sub(r"[ .,]", "", whole)
         if _YEAR_RE.fullmatch(digits) and not frac:
             continue
-        before = _content_words(text[max(0, match.start() - 60) : match.start()])[-CONTEXT_WORDS:]
-        after = _content_words(text[match.end() : match.end() + 60])[:CONTEXT_WORDS]
+        previous_end = matches[k - 1].end() if k else 0
+        next_start = matches[k + 1].start() if k + 1 < len(matches) else len(text)
+        before = _content_words(text[max(previous_end, match.start() - 60) : match.start()])[-CONTEXT_WORDS:]
+        after = _content_words(text[match.end() : min(next_start, match.end() + 60)])[:CONTEXT_WORDS]
         value = f"{int(digits)}.{frac}" if frac else str(int(digits))
         unit = text[match.end() : match.end() + 30].split()[:1]
         written = match.group(0)
@@ -93,9 +110,13 @@ def figure_values(sentence: str) -> list[Value]:
 def day_values(sentence: str, publication_day: int | None) -> list[Value]:
     """Weekdays and relative days, resolved to a day ordinal when the publication day is known."""
     out = []
-    future = bool(_FUTURE_RE.search(sentence))
     for match in _DAY_RE.finditer(sentence):
         word = match.group(0).lower()
+        clause = re.split(r"[,;:]", sentence[: match.start()])[-1]
+        before, after = sentence[max(0, match.start() - 15) : match.start()], sentence[match.end() : match.end() + 12]
+        future = bool(_NEXT_RE.search(before) or _PROCHAIN_RE.search(after) or _FUTURE_RE.search(clause))
+        if _LAST_RE.search(before) or _LAST_RE.search(after):
+            future = False
         if word in RELATIVE_DAYS:
             if publication_day is None:
                 continue
@@ -108,7 +129,12 @@ def day_values(sentence: str, publication_day: int | None) -> list[Value]:
             continue
         # date.fromordinal(n).weekday() == (n - 1) % 7 (Monday = 0)
         offset = (WEEKDAY_INDEX[word] - (publication_day - 1) % 7) % 7
-        day = publication_day + offset if future or not offset else publication_day + offset - 7
+        if future:
+            day = publication_day + (offset or 7 if _NEXT_RE.search(before) or _PROCHAIN_RE.search(after) else offset)
+        elif offset or _LAST_RE.search(before) or _LAST_RE.search(after):
+            day = publication_day + offset - 7
+        else:
+            day = publication_day
         out.append(Value("day", str(day), match.group(0), _WHEN, weekday))
     return out
 
@@ -135,12 +161,17 @@ def rounds_to(x: str, y: str) -> bool:
 
 
 def _agree(kind: str, a: str, b: str) -> bool:
-    return a == b or (kind == "figure" and (rounds_to(a, b) or rounds_to(b, a)))
+    if kind == "day":
+        # The same weekday is agreement whatever week each side resolved it to, and days a week or
+        # more apart are two events, not two accounts of one.
+        return a == b or (int(a) - int(b)) % 7 == 0 or abs(int(a) - int(b)) >= 7
+    return a == b or rounds_to(a, b) or rounds_to(b, a)
 
 
 def _other_units(a: Value, b: Value) -> bool:
-    """Two figures in different units ("three decades" / "30 years") are not one value to compare."""
-    return bool(a.unit and b.unit and a.unit != b.unit and (a.unit in UNIT_WORDS or b.unit in UNIT_WORDS))
+    """Two figures followed by different words ("three decades" / "30 years", "45 blessés" / "3
+    disparus") are not one value to compare."""
+    return bool(a.unit and b.unit and a.unit != b.unit)
 
 
 def value_conflict(a: tuple[Value, ...], b: tuple[Value, ...]) -> tuple[Value, Value] | None:
