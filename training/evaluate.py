@@ -112,7 +112,9 @@ def subjectivity_figures(data: Path, res: Resources) -> dict[str, float]:
     vectors = res.embeddings.encode([s.text for s in sentences])
     features = generic.feature_matrix(vectors, [generic.cue_vector(s, set()) for s in sentences])
     assert res.generic is not None
-    predicted = res.generic.predict_proba(features)[:, 1] >= res.thresholds["generic"]["threshold"]
+    generic_th = res.thresholds["generic"]
+    threshold = generic_th.get("classifier_threshold", generic_th["threshold"])
+    predicted = res.generic.predict_proba(features)[:, 1] >= threshold
     return {"subjectivity_dev_f1": round(float(f1_score([y for _, y in rows], predicted)), 4)}
 
 

@@ -30,11 +30,11 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from threadpoolctl import threadpool_limits
 
 from service.engine import story
 from service.engine.pipeline import EMBEDDED_KINDS, CorpusContext, corpus_context
 from service.engine.records import ArticleInput
+from service.engine.threads import limited_threads
 from service.errors import NoArticlesError, ReliabilityError, UsageError
 
 from .files import read_records, write_jsonl, write_outputs
@@ -125,7 +125,7 @@ def _segment_chunk(context: CorpusContext, articles: list[tuple[str, ArticleInpu
     """(article id, sentence keys, sentence texts, names) of each article: what is to be embedded."""
     from service.engine.pipeline import prepare
 
-    with threadpool_limits(1):  # one core per worker: --workers N means N cores
+    with limited_threads(1):  # one core per worker: --workers N means N cores
         docs = prepare([a for _, a in articles], context)
     out = []
     key = _worker["resources"].embeddings.key
@@ -139,7 +139,7 @@ def _segment_chunk(context: CorpusContext, articles: list[tuple[str, ArticleInpu
 def _embed_sentences(texts: list[str]) -> bytes:
     """Vectors of one fixed batch of distinct sentences (the same batch in every run: reproducible bits)."""
     model = _worker["resources"].embeddings.model
-    with threadpool_limits(1):
+    with limited_threads(1):
         vectors = model.encode(
             texts, batch_size=64, convert_to_numpy=True, normalize_embeddings=True, show_progress_bar=False
         )
@@ -150,7 +150,7 @@ def _score_unit(
     context: CorpusContext, unit: str, articles: list[tuple[str, ArticleInput]]
 ) -> list[tuple[str, dict[str, Any]]]:
     """Score one story (or slice of one) as a corpus; returns (article id, score object) pairs."""
-    with threadpool_limits(1):
+    with limited_threads(1):
         return _score_unit_here(context, unit, articles)
 
 

@@ -9,12 +9,13 @@ quotes, attribution); the embedding carries the stock phrasing. Training
 from __future__ import annotations
 
 import math
-from collections import defaultdict
+import re
+from collections import Counter, defaultdict
 from typing import Any
 
 import numpy as np
 
-from . import lexicon
+from . import lexicon, spelling
 from .mentions import name_key
 from .records import Document, Sentence, StorySentences
 
@@ -60,6 +61,55 @@ def is_specific(sentence: Sentence, topic_names: set[str]) -> bool:
     )
 
 
+# A sentence cut after an abbreviation ("Among the candidates are Reps.", "... chairman, Mr.") or
+# starting in lower case is a fragment of a wrong split, not an assertion to judge.
+_FRAGMENT_END = re.compile(r"\b(Mr|Mrs|Ms|Dr|Rep|Reps|Sen|Sens|Gov|Gen|Lt|Col|St|Rev|Jr|Sr|M|Mme|Mgr|Me|Pr)\.$")
+_CONNECTORS = {"de", "du", "des", "la", "le", "les", "of", "the", "and", "et", "d'", "von", "van"}
+# English "He"/"She" opening a sentence is a person acting; French "Il"/"Elle" are as often an
+# agreement or a country, so they are not read as people.
+_PERSON_PRONOUN = re.compile(r"(He|She)\b")
+_HONORIFIC_NAME = re.compile(r"\b(Mr|Mrs|Ms|Dr|Rep|Sen|Gov|President|Président|M|Mme|Mgr|Me|Pr)\.?\s+[A-ZÀ-Þ][\w'’-]+")
+
+
+def person_words(docs: list[Document]) -> set[str]:
+    """Surnames the story introduces as people: the last word of a two- or three-word name
+    without connectors ("Dave Brat", "Vladimir Poutine"; not "Corée du Nord")."""
+    found: set[str] = set()
+    for doc in docs:
+        for sentence in doc.content_sentences:
+            for mention in sentence.names:
+                words = mention.text.split()
+                if 2 <= len(words) <= 3 and not _CONNECTORS & {w.lower() for w in words}:
+                    found.add(name_key(words[-1]))
+    return found
+
+
+def is_fragment(sentence: Sentence) -> bool:
+    text = sentence.text.strip()
+    return bool(_FRAGMENT_END.search(text)) or (text[:1].islower())
+
+
+def has_checkable_predicate(sentence: Sentence, people: set[str]) -> bool:
+    """A figure, a date, a quotation or an attribution ("X said"), or an action by a named
+    person ("Mr. Etheridge faces a challenge", "Pilon added that ..."): something a reader can
+    check, even when the story is about that person (issue 13). Places and countries as
+    subjects ("la Corée du Nord et la Russie restent déterminées") are not enough."""
+    if sentence.figures or sentence.dates or sentence.kind == "quote" or sentence.attributed:
+        return True
+    if _HONORIFIC_NAME.search(sentence.text) or _PERSON_PRONOUN.match(sentence.text):
+        return True
+    return any(name_key(m.text.split()[-1]) in people for m in sentence.names)
+
+
+def reported_speech(sentence: Sentence, text: str, unquoted: str) -> bool:
+    """Half or more of the sentence is inside a quotation that may span sentences (`unquoted`
+    is `text` with quotations blanked): what someone said, which is checkable as said."""
+    span = text[sentence.start : sentence.end]
+    letters = sum(1 for c in span if not c.isspace())
+    blanked = sum(1 for a, b in zip(span, unquoted[sentence.start : sentence.end], strict=True) if a != b)
+    return letters > 0 and blanked >= 0.5 * letters
+
+
 def topic_names(sentences_by_article: list[list[Sentence]]) -> set[str]:
     """Names the story is about: used by at least 30% of its articles (or 3 times by a lone article)."""
     counts: dict[str, int] = {}
@@ -94,14 +144,30 @@ def story_generic_probabilities(
 
     Marks each sentence's `check_worthy` relative to the names the story is about. Only claim
     and question sentences that no other outlet clearly also asserts (no claim match with
-    probability >= `strong_match`) are candidates: a sentence another outlet repeats is checkable.
+    probability >= `strong_match`: a sentence another outlet repeats is checkable), that are
+    not fragments of a wrong split (`is_fragment`) and that have no checkable predicate
+    (`has_checkable_predicate`) are candidates.
     `model` is the fitted generic-sentence classifier (None: no probabilities).
     """
     topic = topic_names([d.content_sentences for d in docs])
     for sentence in flat.sentences:
         sentence.check_worthy = is_specific(sentence, topic)
     matched = {k for i, j, p in matches if p >= strong_match for k in (i, j)}
-    rows = [i for i, s in enumerate(flat.sentences) if s.kind in ("claim", "question") and i not in matched]
+    people = person_words(docs)
+    unquoted = [spelling.quoted_text(doc.text) for doc in docs]
+    # An interviewer's question is a paragraph of its own ("Comment limiter ce fichage ?"); a
+    # rhetorical question closes a paragraph of the writer's own text.
+    paragraph_sizes = [Counter(s.paragraph for s in doc.sentences) for doc in docs]
+    rows = [
+        i
+        for i, s in enumerate(flat.sentences)
+        if s.kind in ("claim", "question")
+        and i not in matched
+        and not is_fragment(s)
+        and not has_checkable_predicate(s, people)
+        and not reported_speech(s, docs[flat.owners[i]].text, unquoted[flat.owners[i]])
+        and not (s.kind == "question" and paragraph_sizes[flat.owners[i]][s.paragraph] == 1)
+    ]
     probabilities: dict[int, dict[int, float]] = defaultdict(dict)
     if rows and model is not None:
         feats = feature_matrix(flat.vectors[rows], [cue_vector(flat.sentences[i], topic) for i in rows])

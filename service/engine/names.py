@@ -98,6 +98,7 @@ def _token_near(a: str, b: str) -> tuple[bool, bool]:
     return OSA.distance(a, b) <= limit, False  # a swap of two letters is one slip
 
 
+@lru_cache(maxsize=1 << 16)  # every mention is compared with every form of the story's other articles
 def near_miss(mention: str, form: str) -> bool:
     """Every word of `mention` is within an edit or two of `form`'s, and some word really differs."""
     ta, tb = name_tokens(mention), name_tokens(form)

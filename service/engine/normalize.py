@@ -43,12 +43,22 @@ def fold(text: str) -> str:
     return unicodedata.normalize("NFKD", text.lower()).translate(_COMBINING)
 
 
+# UTF-8 read as Latin-1 or Windows-1252 always leaves a lead byte's character (Â-ô) right
+# before a continuation byte's (U+0080-U+00BF, or its Windows-1252 letter: € “ ” Š œ ...).
+# Text without such a pair has nothing for ftfy.fix_encoding to repair, and skipping it saves
+# about 0.5 ms per paragraph (ftfy's own check weighs every character).
+_MAYBE_MOJIBAKE = re.compile(
+    "[\u00c2-\u00f4][\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc"
+    "\u2013\u2014\u2018-\u201e\u2020-\u2022\u2026\u2030\u2039\u203a\u20ac\u2122]"
+)
+
+
 def normalize_text(raw: str) -> str:
     """Repair mojibake (ftfy: "PÃ©nurie" -> "Pénurie", text decoded twice), NFKC, unify spaces
     and typographic quotes, drop invisible format characters, keep one blank line between paragraphs."""
     import ftfy
 
-    text = ftfy.fix_encoding(raw)
+    text = ftfy.fix_encoding(raw) if _MAYBE_MOJIBAKE.search(raw) else raw
     text = unicodedata.normalize("NFKC", text.replace("\r\n", "\n").replace("\r", "\n"))
     text = text.translate(_SPACE_CHARS).translate(_QUOTES)
     # French typography puts a (narrow) space inside « »: keep exactly one.

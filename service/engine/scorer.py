@@ -12,9 +12,9 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from threadpoolctl import threadpool_limits
 
 from .signals import COMPONENT_OF, COMPONENTS, FEATURES
+from .threads import limited_threads
 
 LABELS = (("reliable", 65.0), ("mixed", 40.0), ("unreliable", 0.0))
 
@@ -43,7 +43,7 @@ def predict(bundle: dict[str, Any] | None, rows: np.ndarray, independent_sources
         reset = rows.copy()
         reset[:, cols] = baseline[cols]
         stacked.append(reset)
-    with threadpool_limits(1, user_api="openmp"):  # a few dozen rows: threads cost more than they save
+    with limited_threads(1, user_api="openmp"):  # a few dozen rows: threads cost more than they save
         all_proba = model.predict_proba(np.vstack(stacked))[:, 1]
     n = len(rows)
     proba = all_proba[:n]

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from . import lexicon
+from . import lexicon, spelling, wording
 from .records import Claim, Document, Flag, Sentence
 
 # Feature order is the scorer's contract; `COMPONENT_OF` groups them for explanations.
@@ -227,7 +227,24 @@ def presentation(doc: Document, spelling_flags: list[Flag] | None = None) -> Art
             where = f" (first at offset {original.start})" if original else ""
             flags.append(Flag("duplicate", s.start, s.end, s.text, f"Repeats a paragraph of this article{where}."))
     artefacts = len(spelling_flags or [])
-    loaded = 0
+    unquoted = spelling.quoted_text(doc.text)
+    loaded_spans = [
+        (s.start + start, s.start + end)
+        for s in doc.content_sentences
+        for start, end in wording.loaded_matches(doc.text[s.start : s.end], unquoted[s.start : s.end])
+    ]
+    for start, end in loaded_spans:
+        flags.append(
+            Flag(
+                "loaded_language",
+                start,
+                end,
+                doc.text[start:end],
+                f"“{doc.text[start:end]}”: sensational wording in the outlet's own voice (not in a quotation, "
+                "not in a literal sense).",
+            )
+        )
+    loaded = len(loaded_spans)
     for s in doc.content_sentences:
         for start, end, word in repeated_words(s.text):
             artefacts += 1
@@ -238,17 +255,6 @@ def presentation(doc: Document, spelling_flags: list[Flag] | None = None) -> Art
                     s.start + end,
                     s.text[start:end],
                     f"“{word}” is repeated within a few words, a typical machine-translation artefact.",
-                )
-            )
-        for match in lexicon.LOADED_RE.finditer(s.text):
-            loaded += 1
-            flags.append(
-                Flag(
-                    "loaded_language",
-                    s.start + match.start(),
-                    s.start + match.end(),
-                    match.group(0),
-                    "Loaded or sensational wording.",
                 )
             )
     n = max(1, len(sentences))

@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import importlib.util
 import re
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -77,6 +77,7 @@ def hunspell(language: str) -> list[Any]:
     return [Dictionary.from_files(str(root / folder / stem)) for folder, stem in HUNSPELL_FILES[language]]
 
 
+@lru_cache(maxsize=1 << 16)  # Hunspell lookups in spylls take milliseconds; news repeats its words
 def in_dictionary(word: str, language: str) -> bool:
     """Whether a Hunspell dictionary of `language` knows `word` as written (case matters for names)."""
     return any(d.lookup(word) for d in hunspell(language))

@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from service.engine import spelling, story
+from service.engine import story
 from service.engine.explain import score_object
 from service.engine.extract import as_plain_text
 from service.engine.pipeline import (
@@ -31,6 +31,7 @@ from service.engine.pipeline import (
     load_resources,
     prepare,
     to_articles,
+    warm_up,
 )
 from service.engine.records import ArticleInput, Document
 from service.engine.scorer import predict, source_rating
@@ -61,8 +62,8 @@ class ScoringService:
     ) -> None:
         self.settings = settings
         self.resources = resources or load_resources(settings.get("embedder"))
-        # The spelling dictionaries load at start (about 4 s), not on an editor's first request.
-        spelling.warm_up()
+        # The language identifier and spelling dictionaries load at start, not on an editor's first request.
+        warm_up()
         self.store = store or Store(settings["database_url"])
         self.index = StoryIndex()
         self.observe = observe
