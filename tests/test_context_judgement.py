@@ -56,10 +56,22 @@ def test_quotations_and_literal_senses_are_not_loaded_wording() -> None:
 
 
 def test_loaded_flags_and_rate_come_from_the_same_matches() -> None:
-    [doc] = prepare([ArticleInput(text="Un rapprochement spectaculaire. « Une honte scandaleuse », dit-il.")])
+    neutral = " ".join(f"Le conseil municipal a voté la mesure numéro {k} mardi soir." for k in range(8))
+    text = f"Un rapprochement spectaculaire. « Une honte scandaleuse », dit-il. {neutral}"
+    [doc] = prepare([ArticleInput(text=text)])
     signals = presentation(doc)
     assert [f.text for f in signals.flags if f.type == "loaded_language"] == ["spectaculaire"]
-    assert signals.values["loaded_rate"] > 0
+    # One loaded word in ten content sentences (the quoted one does not count): 1 / 10 * 5.
+    assert len(doc.content_sentences) == 10
+    assert signals.values["loaded_rate"] == 0.5
+
+
+def test_warm_up_loads_the_language_identifier_and_the_dictionaries() -> None:
+    from service.engine import normalize, pipeline
+
+    pipeline.warm_up()
+    assert normalize._identifier.cache_info().currsize == 1
+    assert spelling.hunspell.cache_info().currsize == len(spelling.LANGUAGES)
 
 
 def _sentences(text: str) -> list[Any]:
@@ -101,14 +113,18 @@ def test_fragments_and_reported_speech_are_not_assertions_of_the_outlet() -> Non
 
 
 def test_mojibake_is_repaired_and_clean_text_skips_the_repair() -> None:
-    for word in ("été", "Noël", "œuvre", "l’État", "São Paulo", "Zürich", "naïve", "“quoted”", "€5"):
-        for codec in ("latin-1", "cp1252"):
+    for word in ("été", "Noël", "œuvre", "l’État", "São Paulo", "Zürich", "naïve", "“quoted”", "€5", "déjà"):
+        for codec in ("latin-1", "cp1252", "mac_roman", "cp437"):
             try:
                 garbled = word.encode("utf-8").decode(codec)
             except UnicodeDecodeError:  # a byte Windows-1252 leaves undefined: nothing to repair from
                 continue
             assert _MAYBE_MOJIBAKE.search(garbled), (word, codec, garbled)
-            assert normalize_text(garbled) == normalize_text(word), (word, codec)
+            if codec in ("latin-1", "cp1252"):  # ftfy cannot undo every code page: only assert the trace
+                assert normalize_text(garbled) == normalize_text(word), (word, codec)
+    # "à" whose no-break space became a space on the way
+    assert normalize_text("voilÃ  tout".replace("\u00a0", " ")) == "voilà tout"
+    assert normalize_text("d√©j√† vu") == "déjà vu"  # MacRoman
     for clean in ("Ça va à Paris, État, Élysée, déjà.", "The naïve café in Zürich.", "Plain ASCII text."):
         assert not _MAYBE_MOJIBAKE.search(clean)
 

@@ -73,7 +73,9 @@ _HONORIFIC_NAME = re.compile(r"\b(Mr|Mrs|Ms|Dr|Rep|Sen|Gov|President|Président|
 
 def person_words(docs: list[Document]) -> set[str]:
     """Surnames the story introduces as people: the last word of a two- or three-word name
-    without connectors ("Dave Brat", "Vladimir Poutine"; not "Corée du Nord")."""
+    without connectors ("Dave Brat", "Vladimir Poutine"; not "Corée du Nord"). Without a
+    person/place tagger for English, places and bodies written the same way ("North Korea",
+    "White House") count too: the rule errs toward not flagging."""
     found: set[str] = set()
     for doc in docs:
         for sentence in doc.content_sentences:
@@ -92,8 +94,9 @@ def is_fragment(sentence: Sentence) -> bool:
 def has_checkable_predicate(sentence: Sentence, people: set[str]) -> bool:
     """A figure, a date, a quotation or an attribution ("X said"), or an action by a named
     person ("Mr. Etheridge faces a challenge", "Pilon added that ..."): something a reader can
-    check, even when the story is about that person (issue 13). Places and countries as
-    subjects ("la Corée du Nord et la Russie restent déterminées") are not enough."""
+    check, even when the story is about that person (issue 13). A country of one word or with
+    a connector as subject ("la Corée du Nord et la Russie restent déterminées") is not enough;
+    a two-word place is read as a person (`person_words`)."""
     if sentence.figures or sentence.dates or sentence.kind == "quote" or sentence.attributed:
         return True
     if _HONORIFIC_NAME.search(sentence.text) or _PERSON_PRONOUN.match(sentence.text):

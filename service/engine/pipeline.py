@@ -23,7 +23,7 @@ from .artifacts import load_artifact, load_json, models_dir, read_card
 from .embed import EmbeddingCache, load_embedder
 from .extract import article_from_mapping, extract_body
 from .mentions import lowercase_vocabulary
-from .normalize import LANGUAGE_SPECIFIC, detect_language, normalize_text
+from .normalize import LANGUAGE_SPECIFIC, detect_language, load_language_identifier, normalize_text
 from .records import ArticleInput, Claim, Document, Sentence, StorySentences
 from .segment import segment
 
@@ -78,7 +78,7 @@ def warm_up() -> None:
     """Load what `load_resources` leaves to first use: the language identifier and the spelling
     dictionaries (about 6 s and 300 MB together; a server does it at start, so the first request
     pays nothing; a batch worker loads only the languages its stories need, on first use)."""
-    detect_language("warm up")
+    load_language_identifier()
     spelling.warm_up()
 
 
