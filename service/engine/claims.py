@@ -319,7 +319,7 @@ def restatement_memberships(
     labels, members = clusters.labels, clusters.members
     shared = {label for label, rows in members.items() if len({int(articles[r]) for r in rows}) > 1}
     joins: dict[int, set[int]] = defaultdict(set)
-    for (i, j), p in sorted(same_article_proba.items()):
+    for (i, j), p in same_article_proba.items():
         if p < threshold or labels[i] == labels[j] or figures_disagree(keys[i], keys[j]):
             continue
         for x, y in ((i, j), (j, i)):

@@ -139,6 +139,8 @@ def story_words(docs: list[Document]) -> tuple[list[set[str]], set[str]]:
     return per_article, capitalised
 
 
+# The spelling, presentation and generic stages all read an article's quotations: one scan per text.
+@lru_cache(maxsize=256)
 def quoted_text(text: str) -> str:
     """`text` with every quotation blanked out (same length, offsets kept): « », “ ” and straight
     quotes, across sentences; a quotation left open runs to the end of its paragraph, as news
