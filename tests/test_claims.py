@@ -101,3 +101,48 @@ def test_no_claim_cluster_takes_more_than_its_share_of_one_article() -> None:
     edges = [(0.9, k, 3) for k in range(3)]
     labels = average_linkage(proba, articles, edges, linkage=0.5, most_per_article=2)
     assert sum(label == labels[3] for label in labels) == 3  # two of article 0 and the one of article 1
+
+
+def test_char_tfidf_is_the_vectorizers_own_matrix_bit_for_bit(resources: Any) -> None:
+    # char_ngrams.char_tfidf replaces TfidfVectorizer.transform for speed; the claim-equivalence
+    # model was trained on the latter, so any difference (a scikit-learn upgrade) must fail here.
+    from service.engine.char_ngrams import char_tfidf
+
+    vectorizer = resources.equivalence["vectorizer"]
+    texts = [
+        "Le Sénat a adopté le texte par 212 voix contre 120, mardi 14 janvier.",
+        "The House passed the bill 232-196 on Wednesday; Rep. O'Neill voted no.",
+        "a",
+        "",
+        "  x \t y\n\n z  ",
+        "L'été\u00a0à Paris — « oui », dit-elle.",
+        "ÉTÉ Ünïcode ŒUVRE straße 東京",
+        "Le Sénat a adopté le texte par 212 voix contre 120, mardi 14 janvier.",  # cached words
+    ]
+    mine, theirs = char_tfidf(vectorizer, texts), vectorizer.transform(texts)
+    assert mine.dtype == theirs.dtype and mine.shape == theirs.shape
+    assert np.array_equal(mine.indptr, theirs.indptr)
+    assert np.array_equal(mine.indices, theirs.indices)
+    assert np.array_equal(mine.data, theirs.data)
+
+
+def test_best_matches_keep_the_first_of_equal_probabilities_as_a_scan_would() -> None:
+    from service.engine.claims import BestMatches
+
+    rng = np.random.default_rng(0)
+    articles = np.array([0, 0, 1, 1, 1, 2, 2, 3])
+    pairs = np.array(
+        [(i, j) for i in range(8) for j in range(i + 1, 8) if articles[i] != articles[j] and rng.random() < 0.7]
+    )
+    proba = rng.choice([0.2, 0.5, 0.5, 0.9], size=len(pairs))  # ties on purpose
+    best = BestMatches(pairs, proba, articles)
+    scan: dict[tuple[int, int], tuple[float, int]] = {}
+    for (i, j), p in zip(pairs.tolist(), proba.tolist(), strict=True):
+        for x, y in ((i, j), (j, i)):
+            if scan.get((x, int(articles[y])), (-1.0, 0))[0] < p:
+                scan[(x, int(articles[y]))] = (p, y)
+    for x in range(8):
+        for article in range(4):
+            assert best.get((x, article), (0.0, 0)) == scan.get((x, article), (0.0, 0))
+        assert best.rows_in(range(x, x + 1), 1) == [scan.get((x, 1), (0.0, 0))]
+    assert best.at_least(0.5) == sorted(item for item in scan.items() if item[1][0] >= 0.5)

@@ -19,6 +19,7 @@ import hashlib
 import json
 import multiprocessing
 import os
+import pickle  # the state file's prepared Documents: written and read by this program only
 import sqlite3
 import sys
 import time
@@ -41,6 +42,7 @@ from .files import read_records, write_jsonl, write_outputs
 
 EMBED_CHUNK = 32  # articles per segmentation task
 SENTENCE_BATCH = 256  # distinct sentences per embedding task: fixed, so vectors never depend on the worker count
+STATE_FORMAT = 2  # bumped when the state file's tables change: a state of another format is not resumed
 MAX_STORY_UNIT = 30  # a larger story is scored in slices of this many articles (claims are quadratic)
 
 
@@ -58,7 +60,7 @@ class BatchOutcome:
 STATE_SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS segmented (
-    article_id TEXT PRIMARY KEY, keys TEXT NOT NULL, texts TEXT NOT NULL, names TEXT NOT NULL
+    article_id TEXT PRIMARY KEY, keys TEXT NOT NULL, texts TEXT NOT NULL, names TEXT NOT NULL, document BLOB NOT NULL
 );
 CREATE TABLE IF NOT EXISTS sentences (key TEXT PRIMARY KEY, vector BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS vectors (
@@ -81,7 +83,9 @@ def open_state(path: Path, fingerprint: str, resume: bool) -> sqlite3.Connection
     if row is None:
         conn.execute("INSERT INTO meta VALUES ('fingerprint', ?)", (fingerprint,))
     elif row[0] != fingerprint:
-        raise UsageError(f"{path}: the inputs or options changed since that run; run again without --resume")
+        raise UsageError(
+            f"{path}: the inputs, options or state format changed since that run; run again without --resume"
+        )
     return conn
 
 
@@ -121,8 +125,11 @@ def _ready() -> bool:
     return True
 
 
-def _segment_chunk(context: CorpusContext, articles: list[tuple[str, ArticleInput]]) -> list[tuple[str, str, str, str]]:
-    """(article id, sentence keys, sentence texts, names) of each article: what is to be embedded."""
+def _segment_chunk(
+    context: CorpusContext, articles: list[tuple[str, ArticleInput]]
+) -> list[tuple[str, str, str, str, bytes]]:
+    """(article id, sentence keys, sentence texts, names, pickled Document) of each article: what is
+    to be embedded, and the prepared article the scoring phase reads back instead of preparing it again."""
     from service.engine.pipeline import prepare
 
     with limited_threads(1):  # one core per worker: --workers N means N cores
@@ -132,7 +139,8 @@ def _segment_chunk(context: CorpusContext, articles: list[tuple[str, ArticleInpu
     for (article_id, _), doc in zip(articles, docs, strict=True):
         texts = [s.text for s in doc.content_sentences if s.kind in EMBEDDED_KINDS]
         names = json.dumps(sorted(story.article_names(doc)), ensure_ascii=False)
-        out.append((article_id, json.dumps([key(t) for t in texts]), json.dumps(texts, ensure_ascii=False), names))
+        keys = json.dumps([key(t) for t in texts])
+        out.append((article_id, keys, json.dumps(texts, ensure_ascii=False), names, pickle.dumps(doc, protocol=5)))
     return out
 
 
@@ -170,7 +178,12 @@ def _score_unit_here(
             keys = json.loads(keys)
             if keys:
                 res.embeddings.prime(keys, np.frombuffer(blob, dtype=np.float32).reshape(len(keys), -1))
-    docs = prepare([a for _, a in articles], context)
+        # Prepared in the segmentation phase with the same context (a state file this run wrote);
+        # stored mates (--db) were not, and are prepared here.
+        segmented = dict(conn.execute(f"SELECT article_id, document FROM segmented WHERE article_id IN ({marks})", ids))
+    missing = [(a, article) for a, article in articles if a not in segmented]
+    prepared = dict(zip((a for a, _ in missing), prepare([article for _, article in missing], context), strict=True))
+    docs = [pickle.loads(segmented[a]) if a in segmented else prepared[a] for a in ids]
     analyses = analyze(docs, res)
     for analysis in analyses:
         analysis.story_id = unit  # the batch's story, not the sub-grouping of this slice
@@ -305,7 +318,7 @@ def _run(
     texts = [articles[a].text or "" for a in ordered]
     context = corpus_context(texts, [articles[a].source for a in ordered])
     fingerprint = hashlib.sha256(
-        json.dumps([ordered, embedder or "", database_url or "", MAX_STORY_UNIT, SENTENCE_BATCH]).encode()
+        json.dumps([ordered, embedder or "", database_url or "", MAX_STORY_UNIT, SENTENCE_BATCH, STATE_FORMAT]).encode()
     ).hexdigest()
     state = open_state(state_path, fingerprint, resume)
     _phase("read", started)
@@ -348,7 +361,7 @@ def _embed_all(
     futures = [pool.submit(_segment_chunk, context, [(a, articles[a]) for a in chunk]) for chunk in todo]
     for future in _completed(futures):
         rows = future.result()
-        _transaction(state, [("INSERT OR REPLACE INTO segmented VALUES (?,?,?,?)", row) for row in rows])
+        _transaction(state, [("INSERT OR REPLACE INTO segmented VALUES (?,?,?,?,?)", row) for row in rows])
         progress.update(len(rows))
     progress.close()
 

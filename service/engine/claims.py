@@ -17,6 +17,7 @@ import numpy as np
 from scipy import sparse
 
 from . import lexicon
+from .char_ngrams import char_cosines
 from .mentions import name_key
 from .normalize import fold
 from .records import Claim, Document, Sentence, StorySentences
@@ -92,13 +93,6 @@ def shares_quotation(ka: SentenceKey, kb: SentenceKey) -> bool:
             if (shared >= 2 and share >= 0.6) or (shared >= 3 and share >= 0.5):
                 return True
     return False
-
-
-def char_cosines(vectorizer: object, texts_a: list[str], texts_b: list[str] | None = None) -> np.ndarray:
-    """Cosine of character n-gram TF-IDF vectors (rows a x rows b), dense."""
-    xa = vectorizer.transform(texts_a)  # type: ignore[attr-defined]
-    xb = xa if texts_b is None else vectorizer.transform(texts_b)  # type: ignore[attr-defined]
-    return np.asarray((xa @ xb.T).todense(), dtype=np.float32)
 
 
 def _incidence(sets: list[frozenset[str]], vocab: dict[str, int]) -> sparse.csr_matrix:
@@ -202,12 +196,62 @@ def connected_labels(n: int, edges: list[tuple[int, int]]) -> list[int]:
     return [int(label) for label in connected_components(graph, directed=False)[1]]
 
 
+class BestMatches:
+    """Each sentence's most probable match in each other article of its story.
+
+    Built from the scored pairs (k x 2 rows, i < j, row-major as `np.argwhere` gives them) and their
+    probabilities; arrays of shape (sentences, articles) rather than a dict, as a story has
+    thousands of sentences. Ties go to the first sentence of the other article.
+    """
+
+    def __init__(self, pairs: np.ndarray, proba: np.ndarray, article_arr: np.ndarray) -> None:
+        n = len(article_arr)
+        scores = np.full((n, n), -1.0)
+        if len(pairs):
+            scores[pairs[:, 0], pairs[:, 1]] = proba
+            scores[pairs[:, 1], pairs[:, 0]] = proba
+        self.articles = np.unique(article_arr).tolist()
+        self.top = np.full((n, len(self.articles)), -1.0)
+        self.arg = np.zeros((n, len(self.articles)), dtype=np.int64)
+        for col, article in enumerate(self.articles):
+            rows = np.flatnonzero(article_arr == article)
+            if n and len(rows):
+                self.top[:, col] = scores[:, rows].max(axis=1)
+                self.arg[:, col] = rows[scores[:, rows].argmax(axis=1)]
+        self._column = {article: col for col, article in enumerate(self.articles)}
+
+    def get(self, key: tuple[int, int], default: tuple[float, int]) -> tuple[float, int]:
+        """(probability, row) of sentence `key[0]`'s best match in article `key[1]`, or `default`."""
+        col = self._column.get(key[1])
+        if col is None or self.top[key[0], col] < 0.0:
+            return default
+        return float(self.top[key[0], col]), int(self.arg[key[0], col])
+
+    def rows_in(self, rows: range, article: int) -> list[tuple[float, int]]:
+        """`get((i, article), (0.0, 0))` for each i of `rows`, at once."""
+        col = self._column.get(article)
+        if col is None:
+            return [(0.0, 0)] * len(rows)
+        found = self.top[rows.start : rows.stop, col] >= 0.0
+        top = np.where(found, self.top[rows.start : rows.stop, col], 0.0).tolist()
+        arg = np.where(found, self.arg[rows.start : rows.stop, col], 0).tolist()
+        return list(zip(top, arg, strict=True))
+
+    def at_least(self, floor: float) -> list[tuple[tuple[int, int], tuple[float, int]]]:
+        """((row, article), (probability, row there)) for the best matches >= `floor`, sorted."""
+        rows, cols = np.nonzero(self.top >= floor)
+        return sorted(
+            ((i, self.articles[c]), (float(self.top[i, c]), int(self.arg[i, c])))
+            for i, c in zip(rows.tolist(), cols.tolist(), strict=True)
+        )
+
+
 @dataclass
 class ClaimClusters:
     labels: list[int]  # cluster label per candidate sentence
     matches: list[tuple[int, int, float]]  # equivalent pairs across articles (i, j, probability)
     # best equivalence probability of sentence i in each other article: (i, article) -> (probability, j)
-    best: dict[tuple[int, int], tuple[float, int]]
+    best: BestMatches
     # (candidate i, candidate j, kind "values" | "polarity", what i says, what j says)
     contradictions: list[tuple[int, int, str, str, str]]
     # row -> the labels of the other clusters it also belongs to (`secondary_memberships`)
@@ -363,7 +407,7 @@ def cluster_claims(
     n = len(keys)
     contradictions: list[tuple[int, int, str, str, str]] = []
     matches: list[tuple[int, int, float]] = []
-    best: dict[tuple[int, int], tuple[float, int]] = {}
+    best = BestMatches(np.zeros((0, 2), dtype=np.int64), np.zeros(0), np.asarray(articles, dtype=np.int64))
     near: dict[tuple[int, int], list[tuple[float, int]]] = defaultdict(list)
     article_arr = np.asarray(articles, dtype=np.int64)
     proba_matrix = np.zeros((n, n), dtype=np.float32)
@@ -388,42 +432,52 @@ def cluster_claims(
                 (int(i), int(j)): float(p) for (i, j), p in zip(restate, all_proba[len(candidate) :], strict=True)
             }
             conflicts = value_conflicts(keys, candidate, feats, equivalence, value_containment)
-            for k, ((i, j), p, f) in enumerate(zip(candidate, proba, feats, strict=True)):
-                if k in conflicts:
-                    p_same, va, vb = conflicts[k]
-                    if VALUE_CONFLICT_LOG is not None:
-                        VALUE_CONFLICT_LOG.append(
-                            (texts[i], texts[j], float(f[0]), float(f[7]), p_same, va.surface, vb.surface)
-                        )
-                    if p_same >= value_threshold and f[0] >= value_cosine:
-                        contradictions.append((int(i), int(j), "values", va.surface, vb.surface))
-                        continue
-                if figures_disagree(keys[i], keys[j]):
-                    continue
-                if shares_quotation(keys[i], keys[j]):
-                    p = max(p, threshold)  # the same quotation is the same statement, however framed
-                proba_matrix[i, j] = proba_matrix[j, i] = p
-                for x, y in ((int(i), int(j)), (int(j), int(i))):
-                    if best.get((x, articles[y]), (-1.0, 0))[0] < p:
-                        best[(x, articles[y])] = (float(p), y)
-                    if p >= mutual_threshold:
-                        near[(x, articles[y])].append((float(p), y))
-                if p >= threshold:
-                    # A polarity flip only counts between sentences made of the same words: long
-                    # sentences that share a topic often differ in negations that are not the claim.
-                    if (
-                        keys[i].negative != keys[j].negative
-                        and f[0] >= contradiction_cosine
-                        and f[7] >= SAME_WORDS_CONTAINMENT
-                    ):
-                        says = ("denies", "asserts") if keys[i].negative else ("asserts", "denies")
-                        contradictions.append((int(i), int(j), "polarity", *says))
-                    matches.append((int(i), int(j), float(p)))
+            # Vectorised over the candidate pairs (a story has tens of thousands): which pairs
+            # count (not a value contradiction, no figure conflict), and their probability.
+            keep = feats[:, 3] == 0.0  # figure_conflict: both give figures and none agrees
+            found: list[tuple[int, tuple[int, int, str, str, str]]] = []
+            for k, (p_same, va, vb) in conflicts.items():
+                i, j = int(candidate[k][0]), int(candidate[k][1])
+                if VALUE_CONFLICT_LOG is not None:
+                    VALUE_CONFLICT_LOG.append(
+                        (texts[i], texts[j], float(feats[k, 0]), float(feats[k, 7]), p_same, va.surface, vb.surface)
+                    )
+                if p_same >= value_threshold and feats[k, 0] >= value_cosine:
+                    found.append((k, (i, j, "values", va.surface, vb.surface)))
+                    keep[k] = False
+            proba = proba.astype(np.float64)  # exact copies of the float32 probabilities, and of `threshold`
+            quoted = np.array([bool(key.quotes) for key in keys])
+            for q in np.flatnonzero(keep & quoted[candidate[:, 0]] & quoted[candidate[:, 1]]).tolist():
+                if shares_quotation(keys[candidate[q][0]], keys[candidate[q][1]]):
+                    proba[q] = max(proba[q], threshold)  # the same quotation is the same statement, however framed
+            kept, p_kept = candidate[keep], proba[keep]
+            proba_matrix[kept[:, 0], kept[:, 1]] = p_kept
+            proba_matrix[kept[:, 1], kept[:, 0]] = p_kept
+            best = BestMatches(kept, p_kept, article_arr)
+            strong = p_kept >= mutual_threshold
+            for (i, j), p in zip(kept[strong].tolist(), p_kept[strong].tolist(), strict=True):
+                near[(i, articles[j])].append((p, j))
+                near[(j, articles[i])].append((p, i))
+            feats_kept, kept_at = feats[keep], np.flatnonzero(keep)
+            for m in np.flatnonzero(p_kept >= threshold).tolist():
+                i, j = int(kept[m][0]), int(kept[m][1])
+                f = feats_kept[m]
+                # A polarity flip only counts between sentences made of the same words: long
+                # sentences that share a topic often differ in negations that are not the claim.
+                if (
+                    keys[i].negative != keys[j].negative
+                    and f[0] >= contradiction_cosine
+                    and f[7] >= SAME_WORDS_CONTAINMENT
+                ):
+                    says = ("denies", "asserts") if keys[i].negative else ("asserts", "denies")
+                    found.append((int(kept_at[m]), (i, j, "polarity", *says)))
+                matches.append((i, j, float(p_kept[m])))
+            contradictions = [c for _, c in sorted(found, key=lambda item: item[0])]
             # Mutual matches: j is i's closest in j's article, and i is among j's closest in i's.
             top = {k: {j for _, j in sorted(pairs, reverse=True)[:MATCHES_PER_ARTICLE]} for k, pairs in near.items()}
             matched_pairs = {(i, j) for i, j, _ in matches} | {(j, i) for i, j, _ in matches}
-            for (i, _other), (p, j) in sorted(best.items()):
-                if p < mutual_threshold or (i, j) in matched_pairs:
+            for (i, _other), (p, j) in best.at_least(mutual_threshold):
+                if (i, j) in matched_pairs:
                     continue
                 if i in top.get((j, articles[i]), set()):
                     matches.append((i, j, p))
@@ -435,8 +489,8 @@ def cluster_claims(
     also = secondary_memberships(proba_matrix, article_arr, clusters, merge_at, most_per_article)
     if same_article_proba:
         restated = restatement_memberships(same_article_proba, keys, article_arr, threshold, clusters)
-        for row, found in restated.items():
-            also[row] = sorted(set(also.get(row, [])) | set(found))
+        for row, joined in restated.items():
+            also[row] = sorted(set(also.get(row, [])) | set(joined))
     clusters.also_in = also
     return clusters
 

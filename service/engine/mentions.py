@@ -24,6 +24,10 @@ _DATE_RE = re.compile(
     rf"\b(\d{{1,2}}(er)? (?:{lexicon.MONTHS})|(?:{lexicon.MONTHS}) \d{{1,2}}|(?:{lexicon.WEEKDAYS}))\b", re.IGNORECASE
 )
 _DETERMINER_BEFORE = re.compile(r"\b(les|des|ces|leurs|ses|nos|vos|the|both|these|those|all)\s+$", re.IGNORECASE)
+_DETERMINER_REACH = 64  # characters before a number searched for a determiner and its spaces
+# `_DATE_RE` needs a digit or a weekday: most sentences have neither, and the month alternation is
+# slow to try at every word.
+_DATE_HINT = re.compile(rf"\d|\b(?:{lexicon.WEEKDAYS})\b", re.IGNORECASE)
 _ELISION = re.compile(r"^(?:[A-Za-z]|Qu|qu)['’]")
 _NUMBER_WORD_RE = re.compile(
     r"\b(" + "|".join(sorted((re.escape(w) for w in lexicon.NUMBER_WORDS), key=len, reverse=True)) + r")\b",
@@ -127,17 +131,24 @@ def find_figures(sentence: str) -> list[str]:
         digits = re.sub(r"[ .,]", "", whole)
         if _YEAR_RE.fullmatch(digits) and not frac:
             continue
-        if not frac and int(digits) <= 12 and _DETERMINER_BEFORE.search(text[: match.start()]):
+        if not frac and int(digits) <= 12 and _determiner_before(text, match.start()):
             continue
         figures.append(f"{int(digits)}.{frac}" if frac else str(int(digits)))
     for match in _NUMBER_WORD_RE.finditer(text):
-        if _DETERMINER_BEFORE.search(text[: match.start()]):
+        if _determiner_before(text, match.start()):
             continue
         figures.append(str(lexicon.NUMBER_WORDS[match.group(1).lower()]))
     return figures
 
 
+def _determiner_before(text: str, at: int) -> bool:
+    # Searched in a window ending at `at` (`\b` still sees the character before the window).
+    return _DETERMINER_BEFORE.search(text, max(0, at - _DETERMINER_REACH), at) is not None
+
+
 def find_dates(sentence: str) -> list[str]:
+    if not _DATE_HINT.search(sentence):
+        return []
     dates = [m.group(0).lower() for m in _DATE_RE.finditer(sentence)]
     dates += _YEAR_RE.findall(sentence)
     return dates

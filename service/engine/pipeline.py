@@ -6,6 +6,7 @@ The CLI, the batch runner and (later) the web layer are thin shells over `score_
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import threading
 from collections import defaultdict
@@ -71,6 +72,7 @@ def load_resources(embedder: str | None = None, with_scorer: bool = True) -> Res
                 thresholds=thresholds,
                 model_version=card.get("model_version", "untrained"),
             )
+            gc.freeze()  # long-lived: spared the garbage collector's full collections (spelling.hunspell)
         return _resources[key]
 
 

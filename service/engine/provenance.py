@@ -156,8 +156,8 @@ def story_provenance(
     article_specifics = [specifics(d) for d in docs]
     for a in range(n):
         for b in range(a + 1, n):
-            best_ab = [clusters.best.get((i, b), (0.0, 0)) for i in flat.rows(a)]
-            best_ba = [clusters.best.get((j, a), (0.0, 0)) for j in flat.rows(b)]
+            best_ab = clusters.best.rows_in(flat.rows(a), b)
+            best_ba = clusters.best.rows_in(flat.rows(b), a)
             ev_ab = derivation_evidence(
                 [(p, flat.positions[j]) for p, j in best_ab],
                 article_shingles[a],

