@@ -95,6 +95,7 @@ def test_shared_claims_fall_in_one_cluster(seed_results: dict[str, dict[str, Any
         },
         "UN sanctions": {"000": ("sanctions de l'ONU",), "002": ("sanctions de l'ONU",)},
         "gifts": {"000": ("échange de cadeaux", "échanges de cadeaux"), "002": ("avaient échangé des cadeaux",)},
+        "two-hour talks": {"000": ("pendant environ deux heures",), "002": ("ont duré environ deux heures",)},
     }
     for name, per_seed in groups.items():
         shared = None
