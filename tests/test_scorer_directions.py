@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Any
+
 import numpy as np
 
 from service.engine.artifacts import read_card
@@ -27,3 +30,57 @@ def test_the_bundled_scorer_follows_every_direction() -> None:
     metrics = read_card("article_scorer")["metrics"]
     assert all(FEATURE_DIRECTION[f] * c >= 0 for f, c in metrics["linear_coefficients"].items())
     assert metrics["monotonic_constraints_of_trees"] == FEATURE_DIRECTION
+
+
+def test_an_article_alone_is_neither_penalised_nor_rewarded_for_what_it_cannot_be_judged_on(resources: Any) -> None:
+    # Issue 14: with no independent article in its story, corroboration, unsupported claims,
+    # contradictions and name consistency are unknown: held at the typical article's values.
+    from service.engine.scorer import CROSS_SOURCE_COMPONENTS, neutral_when_alone, predict
+
+    bundle = resources.scorer
+    baseline = np.asarray(bundle["baseline"])
+    row = baseline.copy()
+    row[FEATURES.index("corroborated_share")] = 0.1  # claims rarely confirmed...
+    row[FEATURES.index("unsupported_share")] = 0.6
+    row[FEATURES.index("attributed_share")] = 0.0  # ...and what the article contains: no attribution
+    other = row.copy()
+    other[FEATURES.index("corroborated_share")] = 0.9
+    other[FEATURES.index("unsupported_share")] = 0.0
+    alone = predict(bundle, np.vstack([row, other]), [0, 0])
+    assert alone[0]["score"] == alone[1]["score"]
+    for component in CROSS_SOURCE_COMPONENTS:
+        assert alone[0]["contributions"][component] == 0.0
+    assert alone[0]["contributions"]["attribution"] < 0  # judged on what it contains
+    covered = predict(bundle, np.vstack([row, other]), [2, 2])
+    assert covered[0]["score"] < covered[1]["score"]  # with sources to compare, the same rows differ
+    out = neutral_when_alone(np.vstack([row, other]), baseline, np.array([True, False]))
+    assert out[0][FEATURES.index("unsupported_share")] == baseline[FEATURES.index("unsupported_share")]
+    assert out[1][FEATURES.index("unsupported_share")] == 0.0 and row[FEATURES.index("unsupported_share")] == 0.6
+
+
+def test_a_lone_article_names_no_cross_source_reason(resources: Any) -> None:
+    from service.engine.extract import read_path
+    from service.engine.pipeline import score_articles
+
+    path = Path(__file__).resolve().parent.parent / "service" / "examples" / "unrelated_fr.txt"
+    (result,) = score_articles(read_path(path), resources=resources)
+    assert result["coverage"] == "insufficient_coverage"
+    assert result["components"]["corroboration"]["contribution"] == 0.0
+    assert not any("independent sources" in r and r[0] in "+-" for r in result["reasons"]), result["reasons"]
+    assert any(r.startswith("insufficient coverage") for r in result["reasons"])
+
+
+def test_reasons_never_read_zero_points_and_name_what_was_found() -> None:
+    from service.engine.explain import reasons
+    from service.engine.pipeline import ArticleAnalysis
+    from service.engine.records import Document, Flag
+    from service.engine.signals import ArticleSignals
+
+    doc = Document(article_id="0" * 16, text="x", language="en", sentences=[])
+    flags = [Flag("furniture", 0, 1, "x", "page furniture"), Flag("furniture", 0, 1, "x", "page furniture")]
+    analysis = ArticleAnalysis(doc, "s-1", ArticleSignals(values={}, flags=flags))
+    out = reasons(analysis, {"presentation": -2.4, "attribution": 0.5, "corroboration": -0.49})
+    assert out == [
+        "-2: 2 presentation problem(s): 2 furniture line(s)",
+        "+1: well attributed (quotes, named sources, agencies)",
+    ]

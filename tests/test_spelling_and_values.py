@@ -157,3 +157,16 @@ def test_a_name_slip_needs_the_rest_of_the_name_to_agree() -> None:
         ]
     )
     assert plural.startswith("Asserts what a.com and b.com deny")
+
+
+def test_a_short_or_dictionary_word_surname_is_a_slip_only_when_the_rest_of_the_name_agrees() -> None:
+    others = {"F:christian": "Christian", "L:noyer": "Noyer", "F:jeff": "Jeff", "L:flake": "Flake"}
+    using = {**dict.fromkeys(others, 2), "L:nyer": 1, "L:fake": 1}
+    assert misspelled_word("Christian Nyer", others, set(), using, "fr") == "Christian Noyer"
+    assert misspelled_word("Jeff Fake", others, set(), using, "en") == "Jeff Flake"
+    # alone, or with a given name they do not write, a four-letter or dictionary word is another word
+    assert misspelled_word("Nyer", others, set(), using, "fr") is None
+    assert misspelled_word("Paul Fake", {**others, "F:paul": "Paul"}, set(), {**using, "F:paul": 1}, "en") == (
+        "Paul Flake"
+    )
+    assert misspelled_word("Marc Fake", others, set(), using, "en") is None

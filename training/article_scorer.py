@@ -45,6 +45,7 @@ from sklearn.preprocessing import StandardScaler
 
 from service.engine.pipeline import Resources, analyze, feature_row, prepare
 from service.engine.records import ArticleInput
+from service.engine.scorer import neutral_when_alone
 from service.engine.signals import FEATURE_DIRECTION, FEATURES
 
 from . import corruptions
@@ -226,6 +227,8 @@ def train(
     test_clusters = set(shuffled[: max(2, n // 5)])
     calib_clusters = set(shuffled[max(2, n // 5) : 2 * max(2, n // 5)])
     split = np.array(["test" if g in test_clusters else "calib" if g in calib_clusters else "train" for g in groups])
+    baseline = np.median(x[(split == "train") & (y == 1)], axis=0)  # a typical clean article
+    x = neutral_when_alone(x, baseline, x[:, FEATURES.index("independent_sources")] == 0)  # as scoring does
     model, linear, left_out = fit_calibrated(
         x[split == "train"], y[split == "train"], x[split == "calib"], y[split == "calib"]
     )
@@ -253,10 +256,11 @@ def train(
         "brier_cross_validated": round(float(brier_score_loss(y, p_cv)), 4),
         "ece_cross_validated": round(expected_calibration_error(y, p_cv), 4),
         "mean_score_by_example_kind_test": per_kind,
+        # The score of the typical clean article (`baseline`), against which contributions are read.
+        "baseline_score": round(100 * float(model.predict_proba(baseline[None, :])[0, 1]), 1),
         "monotonic_constraints_of_trees": {f: FEATURE_DIRECTION[f] for f in FEATURES},
         "linear_coefficients": linear_coefficients(linear),
         "linear_features_left_out_for_their_sign": left_out,
     }
-    baseline = np.median(x[(split == "train") & (y == 1)], axis=0)  # a typical clean article
     bundle = {"model": model, "features": list(FEATURES), "baseline": baseline.tolist()}
     return bundle, metrics

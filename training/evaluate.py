@@ -6,8 +6,11 @@ cluster and by topic, and on real English news (basil-dev as a batch, through th
 date order, and mixed with the other sets: training/story_eval.py); claim clusters on
 rpm2-fr-dev and the seeds (training/claim_eval.py); flags per professional article on basil-dev
 and rpm2-fr-dev (training/flag_eval.py); CheckThat! subjectivity
-dev F1 of the generic-sentence classifier; the held-out calibration figures recorded in the scorer's card; the seed
-expectations (pass/fail); and the STS figure of each other installed embedder.
+dev F1 of the generic-sentence classifier; the held-out calibration figures recorded in the scorer's card;
+whether the score ranks real above fake and satire (horne2017-random-dev), nytimes.com above
+foxnews.com (basil-dev), and how many professional articles it calls mixed or unreliable
+(training/judgement_eval.py); the seed expectations (pass/fail); and the STS figure of each
+other installed embedder.
 `tests/test_quality_gate.py` holds these figures above the floors in
 `tests/quality_floors.json`.
 """
@@ -35,6 +38,7 @@ from .common import read_rpm2, read_stsb, read_subjectivity, sha256_of
 from .equivalence import pair_matrix
 from .generic_classifier import _sentence
 from .injection_eval import injected_figures
+from .judgement_eval import judgement_figures
 from .story_eval import story_figures_real
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -189,6 +193,7 @@ def evaluate(data: Path, seeds: Path | None, include_other_embedders: bool = Tru
     figures.update(injected_figures(data, res))
     figures.update(subjectivity_figures(data, res))
     figures.update(calibration_figures())
+    figures.update(judgement_figures(data, res))
     if seeds is not None and seeds.is_dir():
         figures["seed_expectations"] = seed_expectations(seeds, res)
     if include_other_embedders:

@@ -7,7 +7,9 @@ injection counts as found when a flag of the expected type lands on it:
 
 - `name` -> `misspelled_name`: one occurrence of a person or place name that another article of
   the story also writes gets one typing slip (adjacent letters swapped, a letter dropped, doubled
-  or replaced by another vowel); the suggestion must give the name back;
+  or replaced by another vowel), but never one that only doubles or undoubles a letter (a
+  transliteration variant, `names.variant_key`, which the names stage must not flag); the
+  suggestion must give the name back;
 - `figure`, `weekday`, `negation` -> `contradiction`: in a sentence the clean run found
   `supported` by another outlet, a figure or a weekday that a sentence of another article in
   one of its claim clusters also gives (same value, same slot) is changed, or the main verb is
@@ -30,6 +32,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from service.engine.names import variant_key
 from service.engine.pipeline import ArticleAnalysis, Resources, analyze, prepare
 from service.engine.records import ArticleInput, Sentence
 from service.engine.spelling import frequency_list
@@ -120,7 +123,16 @@ def inject_name(analysis: ArticleAnalysis, story_names: set[str], row: int, rng:
     if not sites:
         return None
     s, start, end, last = rng.choice(sites)
-    return _edit(s, start, end, typo(last, rng), "name", row, last)
+    slip = typo(last, rng)
+    # A doubled or undoubled letter ("Mohamed"/"Mohammed", "Fllake") is a transliteration variant
+    # the names stage must never flag (issue 13): not an error to inject. Other slips are drawn
+    # from a generator of this name's own, so the story's draws (its other injections) stay as they were.
+    retry = random.Random(f"{row}:{last}")
+    for _ in range(10):
+        if variant_key(slip) != variant_key(last):
+            return _edit(s, start, end, slip, "name", row, last)
+        slip = typo(last, retry)
+    return None
 
 
 def inject_figure(

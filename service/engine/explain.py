@@ -66,7 +66,8 @@ def reasons(analysis: ArticleAnalysis, contributions: dict[str, float], limit: i
         raises, lowers = REASON_TEXT[component]
         found = ", ".join(f"{n} {PRESENTATION_KINDS[kind]}" for kind, n in kinds.items()) or "none flagged"
         text = (raises if points > 0 else lowers).format(n=counts.get(component, 0), kinds=found)
-        out.append(f"{'+' if points > 0 else '-'}{abs(points):.0f}: {text}")
+        shown = int(abs(points) + 0.5)  # half up: a 0.5-point reason reads "-1", never "-0"
+        out.append(f"{'+' if points > 0 else '-'}{shown}: {text}")
         if len(out) == limit:
             break
     if analysis.signals.coverage == "insufficient_coverage":

@@ -119,11 +119,13 @@ def near_miss(mention: str, form: str) -> bool:
 
 
 WORD_MIN_LETTERS = 5
-_NAME_WORD = re.compile(rf"[A-ZÀ-Ý][A-Za-zÀ-ÿ]{{{WORD_MIN_LETTERS - 1},}}")
+# Four-letter words are read too: a given name that agrees ("Jeff", "Marc"), or a surname checked
+# only when the rest of the name agrees ("Christian Nyer" for Noyer).
+_NAME_WORD = re.compile(r"[A-ZÀ-Ý][A-Za-zÀ-ÿ]{3,}")
 
 
 def role_words(mention: str) -> list[tuple[str, str]]:
-    """(key, word) for the words of a name of five letters or more; the key is the folded word behind
+    """(key, word) for the words of a name of four letters or more; the key is the folded word behind
     its role, "L:" for the last word and each part of a hyphenated last word (a surname, a place)
     and "F:" for the others (given names), so that a surname is only ever compared with surnames
     (Martinez is no slip for Martine). Whole words only: "McCarthy" is one word."""
@@ -175,27 +177,35 @@ def _dictionary_prefers(form: str, word: str, language: str) -> bool:
 def misspelled_word(
     mention: str, others: dict[str, str], own: set[str], using: dict[str, int], language: str = ""
 ) -> str | None:
-    """`mention` with one word corrected, when that word (five letters or more, not a dictionary
-    word) is written by no other family but is one slip (an edit or a swap, the first letter kept;
-    two from eight letters) from a word of the same role they write in more articles, or in as
-    many when the dictionary knows theirs and not this one. A regular variant (doubled letter,
-    transliteration) only counts when the article itself also writes the other form (it is then
-    inconsistent, not a convention); inflections and demonyms never count. None if no word qualifies."""
+    """`mention` with one word corrected, when that word (five letters or more and not a dictionary
+    word; or a four-letter or dictionary-word surname whose every other word other families write
+    too: "Jeff Fake", "Christian Nyer") is written by no other family but is one slip (an edit or a
+    swap, the first letter kept; two from eight letters) from a word of the same role they write in
+    more articles, or in as many when the dictionary knows theirs and not this one. A regular
+    variant (doubled letter, transliteration) only counts when the article itself also writes the
+    other form (it is then inconsistent, not a convention); inflections and demonyms never count.
+    None if no word qualifies."""
     words = role_words(mention)
     for key, word in words:
         if key in others or word.lower() in lexicon.CAPITALISED_STOPWORDS:
             continue
         rest = [k for k, _ in words if k != key]
-        if rest and not any(k in others for k in rest):
+        rest_long = [k for k, w in words if k != key and len(w) >= WORD_MIN_LETTERS]
+        if rest_long and not any(k in others for k in rest_long):
             continue  # "Éric Dupond-Moretti" is not "Nicolas Dupont-Aignan": the rest of the name must agree
+        name_agrees = key.startswith("L:") and bool(rest) and all(k in others for k in rest)
+        if len(word) < WORD_MIN_LETTERS and not name_agrees:
+            continue  # a short word alone is too ambiguous
         limit = 1 if len(key) < 10 else 2
         choices = [k for k in others if k[:3] == key[:3]]  # same role, same first letter
         match = process.extractOne(key, choices, scorer=OSA.distance, score_cutoff=limit)
         if match is None:
             continue
         near = match[0]
-        if same_stem(key[2:], near[2:]) or using.get(near, 0) < using.get(key, 0) or _known_word(word, language):
-            continue  # a dictionary word is another word (Français/François), not a slip
+        if same_stem(key[2:], near[2:]) or using.get(near, 0) < using.get(key, 0):
+            continue
+        if _known_word(word, language) and not name_agrees:
+            continue  # a dictionary word is another word (Français/François), unless the rest of the name is theirs
         if using.get(near, 0) == using.get(key, 0) and not _dictionary_prefers(others[near], word, language):
             continue  # one outlet against one: only the dictionary can say which is the slip
         if _phonetic(key[2:]) == _phonetic(near[2:]) and near not in own:

@@ -4,7 +4,9 @@ The model is the trained artifact `models/article_scorer.joblib` (a dict holding
 calibrated scikit-learn classifier, its feature order and the baseline feature
 values of a typical training article). Contributions are "what the score would
 lose or gain if this component looked like a typical article's": the score minus
-the score with that component's features reset to the baseline.
+the score with that component's features reset to the baseline. They need not add up
+to the score minus the typical article's score (`baseline_score`): the model is not
+additive, and components interact.
 """
 
 from __future__ import annotations
@@ -17,6 +19,20 @@ from .signals import COMPONENT_OF, COMPONENTS, FEATURES
 from .threads import limited_threads
 
 LABELS = (("reliable", 65.0), ("mixed", 40.0), ("unreliable", 0.0))
+# Components judged against other outlets' articles. An article with no independent article in its
+# story (coverage "insufficient_coverage") has nothing to be judged on there: it is scored as if
+# they were a typical article's (the baseline), so they neither cost nor earn it points (issue 14),
+# and it is scored on what it contains (attribution, specificity, presentation, derivation).
+CROSS_SOURCE_COMPONENTS = ("corroboration", "unsupported_claims", "contradiction", "name_consistency")
+
+
+def neutral_when_alone(rows: np.ndarray, baseline: np.ndarray, alone: np.ndarray) -> np.ndarray:
+    """`rows` (articles x FEATURES) with the CROSS_SOURCE_COMPONENTS features of the `alone` rows
+    (boolean, per row) set to `baseline` (per feature); a copy. Training applies it as scoring does."""
+    cols = np.array([i for i, f in enumerate(FEATURES) if COMPONENT_OF[f] in CROSS_SOURCE_COMPONENTS])
+    out = np.array(rows, dtype=np.float64, copy=True)
+    out[np.ix_(np.asarray(alone, dtype=bool), cols)] = np.asarray(baseline, dtype=np.float64)[cols]
+    return out
 
 
 def label_for(score: float) -> str:
@@ -35,6 +51,7 @@ def predict(bundle: dict[str, Any] | None, rows: np.ndarray, independent_sources
         raise ModelArtifactError("article_scorer was trained on other features; retrain with `python -m training`")
     model = bundle["model"]
     baseline = np.asarray(bundle["baseline"], dtype=np.float64)
+    rows = neutral_when_alone(rows, baseline, np.asarray(independent_sources) == 0)
     # One predict_proba call for the rows and every "component reset to baseline" copy of them:
     # gradient boosting's per-call (OpenMP) overhead dominates at a few rows, so calls are what count.
     stacked = [rows]
