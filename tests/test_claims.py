@@ -127,7 +127,7 @@ def test_char_tfidf_is_the_vectorizers_own_matrix_bit_for_bit(resources: Any) ->
 
 
 def test_best_matches_keep_the_first_of_equal_probabilities_as_a_scan_would() -> None:
-    from service.engine.claims import BestMatches
+    from service.engine.records import BestMatches
 
     rng = np.random.default_rng(0)
     articles = np.array([0, 0, 1, 1, 1, 2, 2, 3])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from service.engine.mentions import name_key
 from service.engine.names import misspelled_name_flags, misspelled_word
 from service.engine.pipeline import prepare
 from service.engine.records import ArticleInput
@@ -162,11 +163,25 @@ def test_a_name_slip_needs_the_rest_of_the_name_to_agree() -> None:
 def test_a_short_or_dictionary_word_surname_is_a_slip_only_when_the_rest_of_the_name_agrees() -> None:
     others = {"F:christian": "Christian", "L:noyer": "Noyer", "F:jeff": "Jeff", "L:flake": "Flake"}
     using = {**dict.fromkeys(others, 2), "L:nyer": 1, "L:fake": 1}
-    assert misspelled_word("Christian Nyer", others, set(), using, "fr") == "Christian Noyer"
-    assert misspelled_word("Jeff Fake", others, set(), using, "en") == "Jeff Flake"
-    # alone, or with a given name they do not write, a four-letter or dictionary word is another word
-    assert misspelled_word("Nyer", others, set(), using, "fr") is None
-    assert misspelled_word("Paul Fake", {**others, "F:paul": "Paul"}, set(), {**using, "F:paul": 1}, "en") == (
-        "Paul Flake"
-    )
-    assert misspelled_word("Marc Fake", others, set(), using, "en") is None
+    names = {name_key("Christian Noyer"), name_key("Jeff Flake")}
+    assert misspelled_word("Christian Nyer", others, set(), using, "fr", names) == "Christian Noyer"
+    assert misspelled_word("Jeff Fake", others, set(), using, "en", names) == "Jeff Flake"
+    # alone, or when the corrected name is not one they write, it is another word or another person
+    assert misspelled_word("Nyer", others, set(), using, "fr", names) is None
+    assert misspelled_word("Marc Fake", others, set(), using, "en", names) is None
+    paul = ({**others, "F:paul": "Paul"}, {**using, "F:paul": 1})
+    assert misspelled_word("Paul Fake", paul[0], set(), paul[1], "en", names) is None
+
+
+def test_a_name_is_never_corrected_into_someone_else_who_shares_a_word_with_it() -> None:
+    # Review finding: "Michael Cohen" while others write "Gary Cohn" and "Michael Flynn".
+    texts = [
+        "Michael Cohen met the prosecutors on Tuesday in New York.",
+        "Gary Cohn and Michael Flynn met the prosecutors on Tuesday in New York.",
+        "Gary Cohn met the prosecutors on Tuesday in New York, officials said.",
+    ]
+    docs = prepare([ArticleInput(text=t, language="en", input=str(i)) for i, t in enumerate(texts)])
+    assert misspelled_name_flags(docs, [0, 1, 2])[0] == []
+    kerry = ["John Kerry spoke on Monday.", "Steve Kerr spoke on Monday.", "Steve Kerr spoke on Monday again."]
+    docs = prepare([ArticleInput(text=t, language="xx", input=str(i)) for i, t in enumerate(kerry)])
+    assert misspelled_name_flags(docs, [0, 1, 2])[0] == []

@@ -19,7 +19,7 @@ import hashlib
 import json
 import multiprocessing
 import os
-import pickle  # the state file's prepared Documents: written and read by this program only
+import pickle  # the state file's prepared Documents: written and read by this program only (trust it as OUT)
 import sqlite3
 import sys
 import time
@@ -42,7 +42,7 @@ from .files import read_records, write_jsonl, write_outputs
 
 EMBED_CHUNK = 32  # articles per segmentation task
 SENTENCE_BATCH = 256  # distinct sentences per embedding task: fixed, so vectors never depend on the worker count
-STATE_FORMAT = 2  # bumped when the state file's tables change: a state of another format is not resumed
+STATE_FORMAT = 2  # bumped when the state file's tables change (with the version: `_versions`)
 MAX_STORY_UNIT = 30  # a larger story is scored in slices of this many articles (claims are quadratic)
 
 
@@ -84,7 +84,7 @@ def open_state(path: Path, fingerprint: str, resume: bool) -> sqlite3.Connection
         conn.execute("INSERT INTO meta VALUES ('fingerprint', ?)", (fingerprint,))
     elif row[0] != fingerprint:
         raise UsageError(
-            f"{path}: the inputs, options or state format changed since that run; run again without --resume"
+            f"{path}: the inputs, options, version or models changed since that run; run again without --resume"
         )
     return conn
 
@@ -318,7 +318,7 @@ def _run(
     texts = [articles[a].text or "" for a in ordered]
     context = corpus_context(texts, [articles[a].source for a in ordered])
     fingerprint = hashlib.sha256(
-        json.dumps([ordered, embedder or "", database_url or "", MAX_STORY_UNIT, SENTENCE_BATCH, STATE_FORMAT]).encode()
+        json.dumps([ordered, embedder or "", database_url or "", MAX_STORY_UNIT, SENTENCE_BATCH, *_versions()]).encode()
     ).hexdigest()
     state = open_state(state_path, fingerprint, resume)
     _phase("read", started)
@@ -344,6 +344,15 @@ def _run(
         _store(database_url, state, articles, results, embedder)
     state.close()
     return BatchOutcome(len(records), len(ordered), errors, time.monotonic() - started, resumed)
+
+
+def _versions() -> list[str]:
+    """What a resumed run must share with the run that wrote the state: its tables' format, the
+    package that prepared the pickled articles, and the models that scored the stories done."""
+    from service import __version__
+    from service.engine.artifacts import read_card
+
+    return [str(STATE_FORMAT), __version__, str(read_card("article_scorer").get("model_version", "untrained"))]
 
 
 def _phase(name: str, since: float) -> None:

@@ -4,7 +4,7 @@ The claim-equivalence model was trained with scikit-learn's
 `TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True)`. Its `transform`
 generates every n-gram of every word of every sentence in Python, which made it the costliest
 step of scoring after the embedder. `char_tfidf` gives the same matrix, bit for bit
-(tests/test_context_judgement.py compares them), from per-word n-gram counts cached across
+(tests/test_claims.py compares them), from per-word n-gram counts cached across
 calls: `char_wb` n-grams never cross a word boundary, so a sentence's counts are the sum of its
 words' counts, and news repeats its words.
 """
@@ -12,6 +12,7 @@ words' counts, and news repeats its words.
 from __future__ import annotations
 
 import re
+import weakref
 from typing import Any
 
 import numpy as np
@@ -19,8 +20,9 @@ from scipy import sparse
 
 _WHITE_SPACES = re.compile(r"\s\s+")  # as scikit-learn's `_VectorizerMixin._white_spaces`
 _MAX_CACHED_WORDS = 200_000
-# id(vectorizer) -> word -> the vocabulary columns of its n-grams, one per occurrence
-_word_columns: dict[int, dict[str, list[int]]] = {}
+# vectorizer -> word -> the vocabulary columns of its n-grams, one per occurrence (weak keys: a new
+# vectorizer never inherits a freed one's columns)
+_word_columns: weakref.WeakKeyDictionary[Any, dict[str, list[int]]] = weakref.WeakKeyDictionary()
 
 
 def _columns_of(word: str, vocabulary: dict[str, int], min_n: int, max_n: int) -> list[int]:
@@ -46,7 +48,7 @@ def char_tfidf(vectorizer: Any, texts: list[str]) -> sparse.csr_matrix:
     shape (len(texts), vocabulary size), float32, rows L2-normalised."""
     vocabulary: dict[str, int] = vectorizer.vocabulary_
     min_n, max_n = vectorizer.ngram_range
-    cache = _word_columns.setdefault(id(vectorizer), {})
+    cache = _word_columns.setdefault(vectorizer, {})
     if len(cache) > _MAX_CACHED_WORDS:
         cache.clear()
     rows: list[int] = []

@@ -20,7 +20,7 @@ from . import lexicon
 from .char_ngrams import char_cosines
 from .mentions import name_key
 from .normalize import fold
-from .records import Claim, Document, Sentence, StorySentences
+from .records import BestMatches, Claim, Document, Sentence, StorySentences
 from .values import Value, sentence_values, value_conflict
 
 MATCHES_PER_ARTICLE = 2
@@ -194,56 +194,6 @@ def connected_labels(n: int, edges: list[tuple[int, int]]) -> list[int]:
     cols = [j for _, j in edges]
     graph = sparse.coo_matrix((np.ones(len(edges)), (rows, cols)), shape=(n, n))
     return [int(label) for label in connected_components(graph, directed=False)[1]]
-
-
-class BestMatches:
-    """Each sentence's most probable match in each other article of its story.
-
-    Built from the scored pairs (k x 2 rows, i < j, row-major as `np.argwhere` gives them) and their
-    probabilities; arrays of shape (sentences, articles) rather than a dict, as a story has
-    thousands of sentences. Ties go to the first sentence of the other article.
-    """
-
-    def __init__(self, pairs: np.ndarray, proba: np.ndarray, article_arr: np.ndarray) -> None:
-        n = len(article_arr)
-        scores = np.full((n, n), -1.0)
-        if len(pairs):
-            scores[pairs[:, 0], pairs[:, 1]] = proba
-            scores[pairs[:, 1], pairs[:, 0]] = proba
-        self.articles = np.unique(article_arr).tolist()
-        self.top = np.full((n, len(self.articles)), -1.0)
-        self.arg = np.zeros((n, len(self.articles)), dtype=np.int64)
-        for col, article in enumerate(self.articles):
-            rows = np.flatnonzero(article_arr == article)
-            if n and len(rows):
-                self.top[:, col] = scores[:, rows].max(axis=1)
-                self.arg[:, col] = rows[scores[:, rows].argmax(axis=1)]
-        self._column = {article: col for col, article in enumerate(self.articles)}
-
-    def get(self, key: tuple[int, int], default: tuple[float, int]) -> tuple[float, int]:
-        """(probability, row) of sentence `key[0]`'s best match in article `key[1]`, or `default`."""
-        col = self._column.get(key[1])
-        if col is None or self.top[key[0], col] < 0.0:
-            return default
-        return float(self.top[key[0], col]), int(self.arg[key[0], col])
-
-    def rows_in(self, rows: range, article: int) -> list[tuple[float, int]]:
-        """`get((i, article), (0.0, 0))` for each i of `rows`, at once."""
-        col = self._column.get(article)
-        if col is None:
-            return [(0.0, 0)] * len(rows)
-        found = self.top[rows.start : rows.stop, col] >= 0.0
-        top = np.where(found, self.top[rows.start : rows.stop, col], 0.0).tolist()
-        arg = np.where(found, self.arg[rows.start : rows.stop, col], 0).tolist()
-        return list(zip(top, arg, strict=True))
-
-    def at_least(self, floor: float) -> list[tuple[tuple[int, int], tuple[float, int]]]:
-        """((row, article), (probability, row there)) for the best matches >= `floor`, sorted."""
-        rows, cols = np.nonzero(self.top >= floor)
-        return sorted(
-            ((i, self.articles[c]), (float(self.top[i, c]), int(self.arg[i, c])))
-            for i, c in zip(rows.tolist(), cols.tolist(), strict=True)
-        )
 
 
 @dataclass
@@ -454,12 +404,14 @@ def cluster_claims(
             proba_matrix[kept[:, 0], kept[:, 1]] = p_kept
             proba_matrix[kept[:, 1], kept[:, 0]] = p_kept
             best = BestMatches(kept, p_kept, article_arr)
-            strong = p_kept >= mutual_threshold
+            # Thresholds compared in float32, as the model's float32 probabilities always were.
+            p32 = p_kept.astype(np.float32)
+            strong = p32 >= np.float32(mutual_threshold)
             for (i, j), p in zip(kept[strong].tolist(), p_kept[strong].tolist(), strict=True):
                 near[(i, articles[j])].append((p, j))
                 near[(j, articles[i])].append((p, i))
             feats_kept, kept_at = feats[keep], np.flatnonzero(keep)
-            for m in np.flatnonzero(p_kept >= threshold).tolist():
+            for m in np.flatnonzero(p32 >= np.float32(threshold)).tolist():
                 i, j = int(kept[m][0]), int(kept[m][1])
                 f = feats_kept[m]
                 # A polarity flip only counts between sentences made of the same words: long

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from collections.abc import Collection
 from functools import lru_cache
 
 from rapidfuzz import process
@@ -175,13 +176,20 @@ def _dictionary_prefers(form: str, word: str, language: str) -> bool:
 
 
 def misspelled_word(
-    mention: str, others: dict[str, str], own: set[str], using: dict[str, int], language: str = ""
+    mention: str,
+    others: dict[str, str],
+    own: set[str],
+    using: dict[str, int],
+    language: str = "",
+    other_names: Collection[str] = (),
 ) -> str | None:
     """`mention` with one word corrected, when that word (five letters or more and not a dictionary
-    word; or a four-letter or dictionary-word surname whose every other word other families write
-    too: "Jeff Fake", "Christian Nyer") is written by no other family but is one slip (an edit or a
-    swap, the first letter kept; two from eight letters) from a word of the same role they write in
-    more articles, or in as many when the dictionary knows theirs and not this one. A regular
+    word) is written by no other family but is one slip (an edit or a swap, the first letter kept;
+    two from eight letters) from a word of five letters or more of the same role they write in
+    more articles, or in as many when the dictionary knows theirs and not this one. A four-letter
+    or dictionary-word surname, or a four-letter correction, counts only when the corrected name
+    is itself one other families write (`other_names`, name keys): "Jeff Fake" for "Jeff Flake",
+    "Christian Nyer" for "Christian Noyer"; never "Michael Cohen" for a "Gary Cohn". A regular
     variant (doubled letter, transliteration) only counts when the article itself also writes the
     other form (it is then inconsistent, not a convention); inflections and demonyms never count.
     None if no word qualifies."""
@@ -197,7 +205,8 @@ def misspelled_word(
         if len(word) < WORD_MIN_LETTERS and not name_agrees:
             continue  # a short word alone is too ambiguous
         limit = 1 if len(key) < 10 else 2
-        choices = [k for k in others if k[:3] == key[:3]]  # same role, same first letter
+        # same role, same first letter; four-letter words only for a name whose rest agrees
+        choices = [k for k in others if k[:3] == key[:3] and (name_agrees or len(k) - 2 >= WORD_MIN_LETTERS)]
         match = process.extractOne(key, choices, scorer=OSA.distance, score_cutoff=limit)
         if match is None:
             continue
@@ -210,7 +219,11 @@ def misspelled_word(
             continue  # one outlet against one: only the dictionary can say which is the slip
         if _phonetic(key[2:]) == _phonetic(near[2:]) and near not in own:
             continue  # a convention the article keeps (Kadhafi/Kaddafi), not a slip
-        return mention.replace(word, others[near], 1)
+        corrected = mention.replace(word, others[near], 1)
+        relaxed = len(word) < WORD_MIN_LETTERS or len(near) - 2 < WORD_MIN_LETTERS or _known_word(word, language)
+        if relaxed and name_key(corrected) not in other_names:
+            continue  # the short or dictionary word is a slip only if they write the whole corrected name
+        return corrected
     return None
 
 
@@ -264,7 +277,9 @@ def misspelled_name_flags(docs: list[Document], families: list[int]) -> list[lis
                     and articles_using[name_key(form)] > articles_using[key]
                 ]
                 if not candidates:
-                    word = misspelled_word(mention.text, others_words, own_words[id(doc)], words_using, doc.language)
+                    word = misspelled_word(
+                        mention.text, others_words, own_words[id(doc)], words_using, doc.language, set(others)
+                    )
                     if word is None:
                         continue
                     candidates = [(0, 0, word)]

@@ -169,3 +169,58 @@ class StorySentences:
     def rows(self, article: int) -> range:
         """The rows of one article."""
         return range(self.starts[article], self.starts[article + 1])
+
+
+class BestMatches:
+    """Each sentence's most probable match in each other article of its story (the claims stage
+    fills it; provenance reads it): arrays of shape (sentences, articles), -1 where no pair was scored.
+
+    Built from the scored pairs (k x 2 rows of sentence indices) and their probabilities in
+    O(k log k) time and O(sentences x articles) memory; ties go to the first sentence of the
+    other article, as a scan of the pairs in order keeps it.
+    """
+
+    def __init__(self, pairs: np.ndarray, proba: np.ndarray, article_arr: np.ndarray) -> None:
+        n = len(article_arr)
+        self.articles: list[int] = np.unique(article_arr).tolist()
+        self._column = {article: col for col, article in enumerate(self.articles)}
+        self.top = np.full((n, len(self.articles)), -1.0)
+        self.arg = np.zeros((n, len(self.articles)), dtype=np.int64)
+        if not len(pairs):
+            return
+        rows = np.concatenate([pairs[:, 0], pairs[:, 1]])
+        others = np.concatenate([pairs[:, 1], pairs[:, 0]])
+        p = np.concatenate([proba, proba]).astype(np.float64)
+        cols = np.searchsorted(np.asarray(self.articles), np.asarray(article_arr)[others])
+        # by row, then article, then probability (highest first), then the other sentence (first first)
+        order = np.lexsort((others, -p, cols, rows))
+        rows, cols, p, others = rows[order], cols[order], p[order], others[order]
+        first = np.ones(len(rows), dtype=bool)
+        first[1:] = (rows[1:] != rows[:-1]) | (cols[1:] != cols[:-1])
+        self.top[rows[first], cols[first]] = p[first]
+        self.arg[rows[first], cols[first]] = others[first]
+
+    def get(self, key: tuple[int, int], default: tuple[float, int]) -> tuple[float, int]:
+        """(probability, row) of sentence `key[0]`'s best match in article `key[1]`, or `default`."""
+        col = self._column.get(key[1])
+        if col is None or self.top[key[0], col] < 0.0:
+            return default
+        return float(self.top[key[0], col]), int(self.arg[key[0], col])
+
+    def rows_in(self, rows: range, article: int) -> list[tuple[float, int]]:
+        """`get((i, article), (0.0, 0))` for each i of `rows`, at once."""
+        col = self._column.get(article)
+        if col is None:
+            return [(0.0, 0)] * len(rows)
+        found = self.top[rows.start : rows.stop, col] >= 0.0
+        top = np.where(found, self.top[rows.start : rows.stop, col], 0.0).tolist()
+        arg = np.where(found, self.arg[rows.start : rows.stop, col], 0).tolist()
+        return list(zip(top, arg, strict=True))
+
+    def at_least(self, floor: float) -> list[tuple[tuple[int, int], tuple[float, int]]]:
+        """((row, article), (probability, row there)) for the best matches >= `floor`, sorted."""
+        rows, cols = np.nonzero(self.top >= floor)
+        return sorted(
+            ((i, self.articles[c]), (float(self.top[i, c]), int(self.arg[i, c])))
+            for i, c in zip(rows.tolist(), cols.tolist(), strict=True)
+        )

@@ -80,6 +80,8 @@ def hunspell(language: str) -> list[Any]:
     dictionaries = [Dictionary.from_files(str(root / folder / stem)) for folder, stem in HUNSPELL_FILES[language]]
     # Millions of long-lived objects: out of the collector's sight from now on, or each full
     # collection walks them all (about 0.8 s, once or more per batch or per server's first requests).
+    # No gc.collect() first (it would cost that walk): cyclic garbage of the moment is frozen too,
+    # a one-time, bounded leak.
     gc.freeze()
     return dictionaries
 
