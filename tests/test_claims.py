@@ -130,19 +130,23 @@ def test_best_matches_keep_the_first_of_equal_probabilities_as_a_scan_would() ->
     from service.engine.records import BestMatches
 
     rng = np.random.default_rng(0)
-    articles = np.array([0, 0, 1, 1, 1, 2, 2, 3])
-    pairs = np.array(
-        [(i, j) for i in range(8) for j in range(i + 1, 8) if articles[i] != articles[j] and rng.random() < 0.7]
-    )
-    proba = rng.choice([0.2, 0.5, 0.5, 0.9], size=len(pairs))  # ties on purpose
-    best = BestMatches(pairs, proba, articles)
-    scan: dict[tuple[int, int], tuple[float, int]] = {}
-    for (i, j), p in zip(pairs.tolist(), proba.tolist(), strict=True):
-        for x, y in ((i, j), (j, i)):
-            if scan.get((x, int(articles[y])), (-1.0, 0))[0] < p:
-                scan[(x, int(articles[y]))] = (p, y)
-    for x in range(8):
-        for article in range(4):
-            assert best.get((x, article), (0.0, 0)) == scan.get((x, article), (0.0, 0))
-        assert best.rows_in(range(x, x + 1), 1) == [scan.get((x, 1), (0.0, 0))]
-    assert best.at_least(0.5) == sorted(item for item in scan.items() if item[1][0] >= 0.5)
+    for articles in (np.array([0, 0, 1, 1, 1, 2, 2, 3]), np.array([5, 0, 2, 2, 0, 5, 9, 9]), np.array([4, 4, 4])):
+        n = len(articles)
+        pairs = np.array(
+            [(i, j) for i in range(n) for j in range(i + 1, n) if articles[i] != articles[j] and rng.random() < 0.7],
+            dtype=np.int64,
+        ).reshape(-1, 2)
+        proba = rng.choice([0.0, 0.2, 0.5, 0.5, 0.9], size=len(pairs))  # ties and zeros on purpose
+        best = BestMatches(pairs, proba, articles)
+        scan: dict[tuple[int, int], tuple[float, int]] = {}
+        for (i, j), p in zip(pairs.tolist(), proba.tolist(), strict=True):
+            for x, y in ((i, j), (j, i)):
+                if scan.get((x, int(articles[y])), (-1.0, 0))[0] < p:
+                    scan[(x, int(articles[y]))] = (p, y)
+        for x in range(n):
+            for article in (*np.unique(articles).tolist(), 7):
+                assert best.get((x, article), (0.0, 0)) == scan.get((x, article), (0.0, 0))
+            assert best.rows_in(range(x, x + 1), int(articles[0])) == [scan.get((x, int(articles[0])), (0.0, 0))]
+        assert best.at_least(0.5) == sorted(item for item in scan.items() if item[1][0] >= 0.5)
+    empty = BestMatches(np.zeros((0, 2), dtype=np.int64), np.zeros(0), np.array([0, 1]))
+    assert empty.get((0, 1), (0.0, 0)) == (0.0, 0) and empty.at_least(0.0) == []

@@ -171,6 +171,11 @@ def test_a_short_or_dictionary_word_surname_is_a_slip_only_when_the_rest_of_the_
     assert misspelled_word("Marc Fake", others, set(), using, "en", names) is None
     paul = ({**others, "F:paul": "Paul"}, {**using, "F:paul": 1})
     assert misspelled_word("Paul Fake", paul[0], set(), paul[1], "en", names) is None
+    assert misspelled_word("Jeff Fake's", others, set(), using, "en", names) == "Jeff Flake's"
+    # a four-letter word of theirs never hides the five-letter correction the strict reading finds
+    kerr = {"F:steve": "Steve", "L:kerr": "Kerr", "L:kerrey": "Kerrey"}
+    counts = {"F:steve": 3, "L:kerr": 2, "L:kerrey": 2, "L:kerre": 1}
+    assert misspelled_word("Steve Kerre", kerr, set(), counts, "xx", {name_key("Steve Kerrey")}) == "Steve Kerrey"
 
 
 def test_a_name_is_never_corrected_into_someone_else_who_shares_a_word_with_it() -> None:

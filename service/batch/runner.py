@@ -348,11 +348,16 @@ def _run(
 
 def _versions() -> list[str]:
     """What a resumed run must share with the run that wrote the state: its tables' format, the
-    package that prepared the pickled articles, and the models that scored the stories done."""
+    package that prepared the pickled articles, and the models that scored the stories done
+    (the sha256 of thresholds.json and of the three model artifacts)."""
     from service import __version__
-    from service.engine.artifacts import read_card
+    from service.engine.artifacts import models_dir
 
-    return [str(STATE_FORMAT), __version__, str(read_card("article_scorer").get("model_version", "untrained"))]
+    models = hashlib.sha256()
+    for name in ("thresholds.json", "article_scorer.joblib", "claim_equivalence.joblib", "generic_sentence.joblib"):
+        path = models_dir() / name
+        models.update(path.read_bytes() if path.exists() else b"")
+    return [str(STATE_FORMAT), __version__, models.hexdigest()]
 
 
 def _phase(name: str, since: float) -> None:

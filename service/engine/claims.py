@@ -404,7 +404,8 @@ def cluster_claims(
             proba_matrix[kept[:, 0], kept[:, 1]] = p_kept
             proba_matrix[kept[:, 1], kept[:, 0]] = p_kept
             best = BestMatches(kept, p_kept, article_arr)
-            # Thresholds compared in float32, as the model's float32 probabilities always were.
+            # Thresholds compared in float32, as the model's float32 probabilities always were
+            # (the mutual-match scan below compares the stored best matches in float64, as before).
             p32 = p_kept.astype(np.float32)
             strong = p32 >= np.float32(mutual_threshold)
             for (i, j), p in zip(kept[strong].tolist(), p_kept[strong].tolist(), strict=True):

@@ -201,30 +201,41 @@ def misspelled_word(
         rest_long = [k for k, w in words if k != key and len(w) >= WORD_MIN_LETTERS]
         if rest_long and not any(k in others for k in rest_long):
             continue  # "Éric Dupond-Moretti" is not "Nicolas Dupont-Aignan": the rest of the name must agree
+        strict = len(word) >= WORD_MIN_LETTERS and not _known_word(word, language)
         name_agrees = key.startswith("L:") and bool(rest) and all(k in others for k in rest)
-        if len(word) < WORD_MIN_LETTERS and not name_agrees:
-            continue  # a short word alone is too ambiguous
-        limit = 1 if len(key) < 10 else 2
-        # same role, same first letter; four-letter words only for a name whose rest agrees
-        choices = [k for k in others if k[:3] == key[:3] and (name_agrees or len(k) - 2 >= WORD_MIN_LETTERS)]
-        match = process.extractOne(key, choices, scorer=OSA.distance, score_cutoff=limit)
-        if match is None:
-            continue
-        near = match[0]
-        if same_stem(key[2:], near[2:]) or using.get(near, 0) < using.get(key, 0):
-            continue
-        if _known_word(word, language) and not name_agrees:
-            continue  # a dictionary word is another word (Français/François), unless the rest of the name is theirs
-        if using.get(near, 0) == using.get(key, 0) and not _dictionary_prefers(others[near], word, language):
-            continue  # one outlet against one: only the dictionary can say which is the slip
-        if _phonetic(key[2:]) == _phonetic(near[2:]) and near not in own:
-            continue  # a convention the article keeps (Kadhafi/Kaddafi), not a slip
-        corrected = mention.replace(word, others[near], 1)
-        relaxed = len(word) < WORD_MIN_LETTERS or len(near) - 2 < WORD_MIN_LETTERS or _known_word(word, language)
-        if relaxed and name_key(corrected) not in other_names:
-            continue  # the short or dictionary word is a slip only if they write the whole corrected name
-        return corrected
+        # The strict reading first (five letters or more on both sides, as before); then, where the
+        # rest of the name agrees, the relaxed one, which must give a name they write.
+        for relaxed in (False, True) if strict else (True,):
+            if relaxed and not name_agrees:
+                continue
+            corrected = _corrected(mention, key, word, others, own, using, language, relaxed)
+            if corrected is not None and (not relaxed or name_key(_POSSESSIVE.sub("", corrected)) in other_names):
+                return corrected
     return None
+
+
+_POSSESSIVE = re.compile(r"['’]s$")
+
+
+def _corrected(
+    mention: str, key: str, word: str, others: dict[str, str], own: set[str], using: dict[str, int], language: str,
+    relaxed: bool,
+) -> str | None:  # fmt: skip
+    """`misspelled_word`'s correction of one word of `mention` (None if it has none); four-letter
+    words of other outlets are candidates only when `relaxed`."""
+    limit = 1 if len(key) < 10 else 2
+    choices = [k for k in others if k[:3] == key[:3] and (relaxed or len(k) - 2 >= WORD_MIN_LETTERS)]
+    match = process.extractOne(key, choices, scorer=OSA.distance, score_cutoff=limit)
+    if match is None:
+        return None
+    near = match[0]
+    if same_stem(key[2:], near[2:]) or using.get(near, 0) < using.get(key, 0):
+        return None
+    if using.get(near, 0) == using.get(key, 0) and not _dictionary_prefers(others[near], word, language):
+        return None  # one outlet against one: only the dictionary can say which is the slip
+    if _phonetic(key[2:]) == _phonetic(near[2:]) and near not in own:
+        return None  # a convention the article keeps (Kadhafi/Kaddafi), not a slip
+    return mention.replace(word, others[near], 1)
 
 
 def variant_key(name: str) -> str:
@@ -257,6 +268,7 @@ def misspelled_name_flags(docs: list[Document], families: list[int]) -> list[lis
                 entry = others.setdefault(key, (form, set()))
                 entry[1].add(other_family)
                 other_variants.add(variant_key(form))
+        other_names = {name_key(_POSSESSIVE.sub("", form)) for form, _ in others.values()}
         flags: list[Flag] = []
         for sentence in doc.sentences:
             if sentence.kind == "furniture":
@@ -278,7 +290,7 @@ def misspelled_name_flags(docs: list[Document], families: list[int]) -> list[lis
                 ]
                 if not candidates:
                     word = misspelled_word(
-                        mention.text, others_words, own_words[id(doc)], words_using, doc.language, set(others)
+                        mention.text, others_words, own_words[id(doc)], words_using, doc.language, other_names
                     )
                     if word is None:
                         continue
