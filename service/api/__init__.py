@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import time
 from typing import Any
 
@@ -26,15 +27,44 @@ API_VERSION = "v1"
 JSON_MIMETYPES = ("application/json",)
 
 
+MAX_JSON_DEPTH = 32  # the deepest request body is 4 levels; more is an attack or a mistake
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 def _check_json(body: bytes) -> None:
-    from werkzeug.exceptions import BadRequest
+    """400 for a body that is not UTF-8 JSON or nests deeper than MAX_JSON_DEPTH; 422 naming the
+    field for a string with a lone surrogate ("\\ud800": valid JSON, but no text can hold it)."""
+    from werkzeug.exceptions import BadRequest, UnprocessableEntity
 
     try:
-        json.loads(body)
+        data = json.loads(body)
     except UnicodeDecodeError as exc:
         raise BadRequest(f"the body is not valid UTF-8 (byte {exc.start})") from None
+    except RecursionError:
+        raise BadRequest(f"the body nests JSON more than {MAX_JSON_DEPTH} levels deep") from None
     except ValueError as exc:
         raise BadRequest(f"the body is not valid JSON: {exc}") from None
+    stack: list[tuple[Any, str, int]] = [(data, "", 0)]
+    while stack:  # iterative: the nesting is what is being checked
+        value, path, depth = stack.pop()
+        if depth > MAX_JSON_DEPTH:
+            raise BadRequest(f"the body nests JSON more than {MAX_JSON_DEPTH} levels deep")
+        items: list[tuple[Any, Any]] = []
+        if isinstance(value, dict):
+            items = list(value.items())
+        elif isinstance(value, list):
+            items = list(enumerate(value))
+        elif isinstance(value, str) and _SURROGATE.search(value):
+            field = path or "body"
+            invalid = UnprocessableEntity()
+            message = "contains a lone UTF-16 surrogate (such as \\ud800), which is no character"
+            invalid.data = {"messages": {"json": {field: [message]}}}  # type: ignore[attr-defined]  # as webargs does
+            raise invalid
+        for key, item in items:
+            name = f"{path}.{key}" if path else str(key)
+            if isinstance(key, str) and _SURROGATE.search(key):
+                stack.append((key, name, depth + 1))
+            stack.append((item, name, depth + 1))
 
 
 def create_app(test_config: dict[str, Any] | None = None, service: ScoringService | None = None) -> Flask:

@@ -135,3 +135,20 @@ def test_beyond_loopback_a_key_is_required_even_after_the_last_is_revoked(databa
     store.revoke_key(row["prefix"])
     app.extensions["key_checker"].forget()
     assert_problem(client.get("/v1/articles/0123456789abcdef"), 401)
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_lone_surrogates_are_422_naming_the_field_and_deep_nesting_is_400(client: Any) -> None:
+    # Issue 15, finding 4: both gave 500 with a traceback, on every JSON route.
+    surrogate = '{"text": "Un texte \\ud800 ici.", "title": "T"}'
+    body = assert_problem(client.post("/v1/score", data=surrogate, content_type="application/json"), 422)
+    assert list(body["errors"]) == ["text"] and "surrogate" in body["detail"]
+    batch = '{"articles": [{"text": "Un texte."}, {"text": "x", "title": "\\udfff"}]}'
+    body = assert_problem(client.post("/v1/score/batch", data=batch, content_type="application/json"), 422)
+    assert list(body["errors"]) == ["articles.1.title"]
+    deep = "[" * 100_000 + "]" * 100_000
+    for route in ("/v1/score", "/v1/articles", "/v1/score/batch"):
+        body = assert_problem(client.post(route, data=deep, content_type="application/json"), 400)
+        assert "levels deep" in body["detail"]
+    shallow_but_over = '{"text": "x", "title": ' + "[" * 40 + "1" + "]" * 40 + "}"
+    assert_problem(client.post("/v1/score", data=shallow_but_over, content_type="application/json"), 400)

@@ -205,6 +205,9 @@ def test_invalid_payloads_are_problems_and_queue_nothing(hook: Hook) -> None:
     assert "id" in assert_problem(hook.post(no_id), 422)["errors"]
     assert "colour" in assert_problem(hook.post({**document(), "colour": "red"}), 422)["errors"]
     assert_problem(hook.post(body=b'{"id": "1", "text": '), 400)  # signed, but not JSON
+    assert_problem(hook.post(body=b"[" * 50_000 + b"]" * 50_000), 400)  # signed, nested beyond reason
+    surrogate = assert_problem(hook.post(body=json.dumps({**document(), "title": "\ud800"}).encode()), 422)
+    assert list(surrogate["errors"]) == ["title"]
     signed = {"Reliability-Integration": "ghost", "Reliability-Signature": signing.sign(hook.secret, b"id=1")}
     form = hook.client.post(URL, data=b"id=1", content_type="application/x-www-form-urlencoded", headers=signed)
     assert "application/json" in assert_problem(form, 415)["detail"]
