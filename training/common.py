@@ -32,6 +32,13 @@ def read_rpm2(data: Path) -> list[dict[str, Any]]:
         return [json.loads(line) for line in handle if line.strip()]
 
 
+def rpm2_inputs(data: Path) -> list[Any]:
+    """rpm2-fr-dev's articles as ArticleInputs (title, text, its doc_id as the input label)."""
+    from service.engine.records import ArticleInput
+
+    return [ArticleInput(text=r["text"], title=r["title"], input=r["doc_id"]) for r in read_rpm2(data)]
+
+
 def read_labelled_articles(folder: Path) -> list[dict[str, Any]]:
     """A folder laid out as basil-dev or horne2017-random-dev: each line of labels.jsonl merged with its
     articles/<id>.json ({"id", "title", "text", "source", "url", "published_at", "language"})."""

@@ -25,9 +25,8 @@ from pathlib import Path
 import numpy as np
 
 from service.engine.pipeline import analyze, load_resources, prepare
-from service.engine.records import ArticleInput
 
-from .common import article_input, read_labelled_articles, read_rpm2
+from .common import article_input, read_labelled_articles, rpm2_inputs
 
 BUDGET = 0.25
 GRID = tuple(float(t) for t in np.round(np.arange(0.6, 0.96, 0.01), 2))
@@ -45,7 +44,7 @@ def main(argv: list[str] | None = None) -> int:
     res.thresholds["generic"]["threshold"] = 0.0
     sets = {
         "basil": [article_input(r) for r in read_labelled_articles(args.data / "basil-dev")],
-        "rpm2": [ArticleInput(text=r["text"], title=r["title"], input=r["doc_id"]) for r in read_rpm2(args.data)],
+        "rpm2": rpm2_inputs(args.data),
     }
     rates: dict[str, dict[float, float]] = {}
     for name, inputs in sets.items():

@@ -39,7 +39,7 @@ from service.engine.spelling import frequency_list
 from service.engine.story import day_number
 from service.engine.values import day_values, figure_values
 
-from .common import SEED, article_input, read_labelled_articles, read_rpm2
+from .common import SEED, article_input, read_labelled_articles, rpm2_inputs
 
 KINDS = ("name", "figure", "weekday", "negation", "spelling")
 EXPECTED_FLAG = {
@@ -345,5 +345,5 @@ def injection_figures(name: str, inputs: list[ArticleInput], res: Resources, see
 def injected_figures(data: Path, res: Resources) -> dict[str, Any]:
     """`injection_figures` on basil-dev and rpm2-fr-dev (each scored as one batch)."""
     basil = [article_input(r) for r in read_labelled_articles(data / "basil-dev")]
-    rpm2 = [ArticleInput(text=r["text"], title=r["title"], input=r["doc_id"]) for r in read_rpm2(data)]
+    rpm2 = rpm2_inputs(data)
     return {**injection_figures("basil", basil, res), **injection_figures("rpm2", rpm2, res)}

@@ -24,9 +24,8 @@ import numpy as np
 from sklearn.metrics import roc_auc_score
 
 from service.engine.pipeline import Resources, score_articles
-from service.engine.records import ArticleInput
 
-from .common import article_input, read_labelled_articles, read_rpm2
+from .common import article_input, read_labelled_articles, rpm2_inputs
 
 
 def _auc(scores: list[float], labels: list[str], positive: str, negative: str) -> float:
@@ -53,9 +52,7 @@ def horne_figures(data: Path, res: Resources) -> dict[str, Any]:
 def professional_figures(data: Path, res: Resources) -> dict[str, Any]:
     basil_rows = read_labelled_articles(data / "basil-dev")
     basil = score_articles([article_input(r) for r in basil_rows], resources=res)
-    rpm2 = score_articles(
-        [ArticleInput(text=r["text"], title=r["title"], input=r["doc_id"]) for r in read_rpm2(data)], resources=res
-    )
+    rpm2 = score_articles(rpm2_inputs(data), resources=res)
     by_event: dict[str, dict[str, float]] = defaultdict(dict)
     for row, result in zip(basil_rows, basil, strict=True):
         by_event[row["event"]][row["outlet"]] = result["score"]

@@ -28,7 +28,7 @@ from service.engine.pipeline import Resources, analyze, load_resources, prepare
 from service.engine.records import ArticleInput
 
 from . import injection_eval
-from .common import article_input, read_labelled_articles, read_rpm2
+from .common import article_input, read_labelled_articles, rpm2_inputs
 
 CLEAN_BUDGET = 0.03
 GRID = {
@@ -87,7 +87,7 @@ def main(argv: list[str] | None = None) -> int:
     res = load_resources()
     sets = {
         "basil": [article_input(r) for r in read_labelled_articles(args.data / "basil-dev")],
-        "rpm2": [ArticleInput(text=r["text"], title=r["title"], input=r["doc_id"]) for r in read_rpm2(args.data)],
+        "rpm2": rpm2_inputs(args.data),
     }
     table = [row for name, inputs in sets.items() for row in grid(name, len(inputs), *_conflicts(inputs, res))]
     for row in table:

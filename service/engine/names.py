@@ -68,9 +68,12 @@ def _phonetic(token: str) -> str:
     return re.sub(r"([ai])ne$", r"\1n", token)  # French "-ane", "-ine" for Arabic "-an", "-in" (Salmane)
 
 
+_POSSESSIVE = re.compile(r"['’]s$")
+
+
 def same_stem(a: str, b: str) -> bool:
     """One word inflected or derived from the other (republican/republicans, libya/libyan, texas/texans)."""
-    a, b = re.sub(r"['’]s$", "", a), re.sub(r"['’]s$", "", b)
+    a, b = _POSSESSIVE.sub("", a), _POSSESSIVE.sub("", b)
     n = 0
     while n < min(len(a), len(b)) and a[n] == b[n]:
         n += 1
@@ -131,12 +134,12 @@ def role_words(mention: str) -> list[tuple[str, str]]:
     and "F:" for the others (given names), so that a surname is only ever compared with surnames
     (Martinez is no slip for Martine). Whole words only: "McCarthy" is one word."""
     tokens = mention.split()
-    last = re.sub(r"['’]s$", "", tokens[-1]) if tokens else ""
+    last = _POSSESSIVE.sub("", tokens[-1]) if tokens else ""
     surname_parts = set(last.split("-"))
     return [
         (("L:" if word in surname_parts else "F:") + name_key(word), word)
         for token in tokens
-        for word in re.sub(r"['’]s$", "", token).split("-")
+        for word in _POSSESSIVE.sub("", token).split("-")
         if _NAME_WORD.fullmatch(word)
     ]
 
@@ -205,16 +208,12 @@ def misspelled_word(
         name_agrees = key.startswith("L:") and bool(rest) and all(k in others for k in rest)
         # The strict reading first (five letters or more on both sides, as before); then, where the
         # rest of the name agrees, the relaxed one, which must give a name they write.
-        for relaxed in (False, True) if strict else (True,):
-            if relaxed and not name_agrees:
-                continue
+        readings = ([False] if strict else []) + ([True] if name_agrees else [])
+        for relaxed in readings:
             corrected = _corrected(mention, key, word, others, own, using, language, relaxed)
             if corrected is not None and (not relaxed or name_key(_POSSESSIVE.sub("", corrected)) in other_names):
                 return corrected
     return None
-
-
-_POSSESSIVE = re.compile(r"['’]s$")
 
 
 def _corrected(
