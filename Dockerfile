@@ -1,6 +1,6 @@
 # syntax=docker/dockerfile:1
 #
-# CPU image of the REST service (`reliability serve` under gunicorn), models baked in,
+# CPU image of the REST service (`reliability serve`: gunicorn processes, waitress connections), models baked in,
 # no network needed at run time.
 #
 #   docker build -t reliability .

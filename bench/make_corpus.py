@@ -269,8 +269,8 @@ def _load_examples(examples_dir: Path) -> list[Example]:
     found: list[Example] = []
     for path in sorted(examples_dir.iterdir()):
         suffix = path.suffix.lower()
-        if not path.is_file() or suffix not in (".json", ".txt", ".html", ".htm"):
-            continue
+        if not path.is_file() or suffix not in (".json", ".txt", ".html", ".htm") or path.name.endswith(".meta.json"):
+            continue  # a NAME.meta.json sidecar holds an outlet (EXAMPLE_TXT_OUTLETS), not an article
         raw = path.read_bytes()
         stem = path.stem
         lang = stem.split("_")[0] if stem.split("_")[0] in ("en", "fr") else stem.rsplit("_", 1)[-1]

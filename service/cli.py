@@ -1,8 +1,7 @@
 """`reliability`: score files, score a folder, print what the scorer reads.
 
-Exit codes: 0 success; 1 some inputs failed (batch); 2 usage error; 3 no article
-to score; 4 invalid input (empty, binary, too large, invalid UTF-8 or JSON);
-5 model artifact missing or not matching its card.
+Exit codes: service/errors.py's EXIT_CODES; COMMAND_EXITS below says which ones each
+subcommand can return, and its --help lists exactly those.
 """
 
 from __future__ import annotations
@@ -14,36 +13,70 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from service.engine.extract import DEFAULT_MAX_BYTES, extract_body, read_path
+from service.engine.extract import ARTICLE_SUFFIXES, DEFAULT_MAX_BYTES, extract_body, read_path
 from service.engine.normalize import normalize_text
 from service.engine.records import ArticleInput
 
 from . import __version__
-from .errors import EXIT_OK, EXIT_PARTIAL, ReliabilityError, UsageError
+from .errors import (
+    EXIT_BAD_INPUT,
+    EXIT_BROKEN_PIPE,
+    EXIT_CODES,
+    EXIT_INTERRUPTED,
+    EXIT_MODEL,
+    EXIT_NO_ARTICLES,
+    EXIT_OK,
+    EXIT_PARTIAL,
+    EXIT_STORE,
+    EXIT_USAGE,
+    NoArticlesError,
+    ReliabilityError,
+    UsageError,
+)
 
-EPILOG = """exit codes:
-  0  success
-  1  some inputs could not be read (batch; see the errors file)
-  2  usage error
-  3  no article to score
-  4  invalid input (empty, binary, too large, invalid UTF-8 or JSON)
-  5  model artifact missing or not matching its model card
-  6  store (DATABASE_URL) unreachable
-"""
+# Any command: argparse's usage errors, Ctrl-C, and a reader that closes the output early.
+_ANY = (EXIT_OK, EXIT_USAGE, EXIT_INTERRUPTED, EXIT_BROKEN_PIPE)
+# What each subcommand can return, beyond _ANY (its --help lists exactly these).
+COMMAND_EXITS: dict[str, tuple[int, ...]] = {
+    "score": (EXIT_NO_ARTICLES, EXIT_BAD_INPUT, EXIT_MODEL, EXIT_STORE),  # 3: only sidecars given
+    # 4: a state file that lost results (ReliabilityError); bad inputs themselves make it 1.
+    "batch": (EXIT_PARTIAL, EXIT_NO_ARTICLES, EXIT_BAD_INPUT, EXIT_MODEL, EXIT_STORE),
+    "extract": (EXIT_NO_ARTICLES, EXIT_BAD_INPUT),
+    "eval": (EXIT_BAD_INPUT, EXIT_MODEL),
+    "examples": (),
+    "serve": (EXIT_MODEL, EXIT_STORE),
+    "keys": (EXIT_STORE,),
+    "integrations": (EXIT_STORE,),
+    "settings": (),
+}
+# A plain-text file with another name is read as text too; these are the names batch looks for.
+SUFFIXES_TEXT = ", ".join(ARTICLE_SUFFIXES)
+SIDECAR_SUFFIX = ".meta.json"  # NAME.meta.json: metadata of NAME.txt (or .html, ...), not an article
+
+
+def exit_codes_epilog(codes: tuple[int, ...] | None = None) -> str:
+    """The "exit codes:" section of a --help: every code, or those given (with the ones of _ANY)."""
+    chosen = sorted(EXIT_CODES) if codes is None else sorted({*_ANY, *codes})
+    return "exit codes:\n" + "".join(f"  {code:<3}  {EXIT_CODES[code]}\n" for code in chosen)
 
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="reliability",
         description="Source-reliability scoring for news articles.",
-        epilog=EPILOG,
+        epilog=exit_codes_epilog(),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
 
     def command(name: str, help_text: str) -> argparse.ArgumentParser:
-        return sub.add_parser(name, help=help_text, epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+        return sub.add_parser(
+            name,
+            help=help_text,
+            epilog=exit_codes_epilog(COMMAND_EXITS[name]),
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+        )
 
     def input_options(parser: argparse.ArgumentParser, embedder: bool = True) -> None:
         if embedder:
@@ -57,12 +90,16 @@ def _parser() -> argparse.ArgumentParser:
             )
 
     score = command("score", "score files together as one corpus")
-    score.add_argument("files", nargs="+", type=Path, help=".txt, .html, .json or .jsonl articles")
+    score.add_argument(
+        "files", nargs="+", type=Path, help=f"article files: {SUFFIXES_TEXT} (another name is read as plain text)"
+    )
     score.add_argument("--json", action="store_true", help="print a JSON array of score objects")
     input_options(score)
 
     batch = command("batch", "score every article in a folder (or a .jsonl export), in parallel, resumably")
-    batch.add_argument("target", type=Path, help="a folder (read recursively) or one .jsonl/.json file")
+    batch.add_argument(
+        "target", type=Path, help=f"a folder (its {SUFFIXES_TEXT} files, read recursively) or one article file"
+    )
     batch.add_argument("--out", type=Path, required=True, help="output .jsonl file, one line per input record")
     batch.add_argument("--csv", type=Path, default=None, help="also write one CSV row per article")
     batch.add_argument("--report", type=Path, default=None, help="also write a self-contained HTML report")
@@ -74,16 +111,18 @@ def _parser() -> argparse.ArgumentParser:
     input_options(batch)
 
     extract = command("extract", "print the cleaned body text the scorer sees")
-    extract.add_argument("file", type=Path)
+    extract.add_argument(
+        "file", type=Path, help=f"an article file: {SUFFIXES_TEXT} (another name is read as plain text)"
+    )
     input_options(extract, embedder=False)
 
     evaluate = command("eval", "quality figures of the current models (needs the project's training/ and its data)")
     evaluate.add_argument("--data", type=Path, default=None, help="data folder (default ../shared/data)")
     evaluate.add_argument("--out", type=Path, default=None, help="also write the report as Markdown")
 
-    sub.add_parser("examples", help="print the folder of bundled example articles")
+    command("examples", "print the folder of bundled example articles")
 
-    serve = command("serve", "run the REST API (gunicorn) on the configured store")
+    serve = command("serve", "run the REST API (gunicorn processes, waitress connections) on the configured store")
     serve.add_argument("--host", default=None, help="address to bind (default 127.0.0.1; others need API keys)")
     serve.add_argument("--port", type=int, default=None, help="port (default 8000)")
     serve.add_argument("--workers", type=int, default=None, help="worker processes (default 1)")
@@ -104,11 +143,33 @@ def _parser() -> argparse.ArgumentParser:
     revoke_integration = integration_commands.add_parser("revoke", help="revoke an integration by name")
     revoke_integration.add_argument("name")
 
-    sub.add_parser("settings", help="print every setting, its environment variable and current value")
+    command("settings", "print every setting, its environment variable and current value")
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
+    try:
+        try:
+            return _main(argv)
+        finally:
+            # Output still buffered is written here, where a closed pipe is handled, not at exit.
+            sys.stdout.flush()
+    except BrokenPipeError:
+        # The reader left early (`reliability extract FILE | head`): stop quietly, no traceback.
+        # Python flushes stdout and stderr again at exit; on the closed pipe that would print
+        # "Exception ignored ... BrokenPipeError", so both now point at devnull
+        # (https://docs.python.org/3/library/signal.html#note-on-sigpipe).
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        for stream in (sys.stdout, sys.stderr):
+            try:
+                os.dup2(devnull, stream.fileno())
+            except (OSError, ValueError):  # not a real file (a test's capture): nothing to flush there
+                pass
+        os.close(devnull)
+        return EXIT_BROKEN_PIPE
+
+
+def _main(argv: list[str] | None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
     try:
@@ -138,7 +199,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"reliability: error: {exc}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
-        return 130
+        return EXIT_INTERRUPTED
     return EXIT_OK
 
 
@@ -161,10 +222,25 @@ def _database_url(db: str) -> str:
     return db if "://" in db else f"sqlite:///{Path(db).resolve()}"
 
 
+def read_articles(path: Path, max_bytes: int) -> list[ArticleInput]:
+    """The articles of one file given on the command line, with its sidecar NAME.meta.json's fields
+    where the file has none (as `batch` reads them); a sidecar itself holds none."""
+    if path.name.endswith(SIDECAR_SUFFIX):
+        return []  # a glob such as examples/*.json names the sidecars too: they are read with their article
+    from service.batch import sidecar_metadata
+
+    articles = read_path(path, max_bytes)
+    for key, value in sidecar_metadata(path, max_bytes).items():
+        for article in articles:
+            if getattr(article, key) is None:
+                setattr(article, key, value)
+    return articles
+
+
 def _score_files(args: argparse.Namespace) -> int:
-    articles: list[ArticleInput] = []
-    for path in args.files:
-        articles.extend(read_path(path, args.max_bytes))
+    articles = [article for path in args.files for article in read_articles(path, args.max_bytes)]
+    if not articles:
+        raise NoArticlesError(f"no article among {', '.join(map(str, args.files))} (only {SIDECAR_SUFFIX} sidecars)")
     results = _score(articles, args)
     if args.json:
         json.dump(results, sys.stdout, ensure_ascii=False, indent=2)
@@ -205,14 +281,36 @@ def _batch(args: argparse.Namespace) -> int:
         report_path=args.report,
         database_url=database_url,
     )
-    errors_path = args.errors or args.out.with_suffix(".errors.jsonl")
+    errors_path = args.errors or args.out.with_suffix(".errors.jsonl")  # run_batch's default
     print(
-        f"reliability: scored {outcome.articles} article(s) from {outcome.records} record(s) in "
-        f"{outcome.seconds:.1f} s -> {args.out}"
-        + (f"; {len(outcome.errors)} input(s) failed -> {errors_path}" if outcome.errors else ""),
+        f"reliability: scored {outcome.articles} distinct article(s) from {outcome.records} record(s) in "
+        f"{outcome.seconds:.1f} s" + (f"; {len(outcome.errors)} input(s) could not be read" if outcome.errors else ""),
         file=sys.stderr,
     )
+    # Where everything went, so nobody has to guess the default names.
+    outputs = [
+        ("scores", args.out, "one score object per record"),
+        ("errors", errors_path, f"{len(outcome.errors)} unreadable input(s)"),
+        ("csv", args.csv, "one row per record"),
+        ("report", args.report, "HTML"),
+        ("state", args.out.with_name(args.out.name + ".state.db"), "what --resume continues from"),
+    ]
+    for name, path, what in outputs:
+        if path is not None:
+            print(f"reliability: {name + ':':<8} {path}  ({what})", file=sys.stderr)
+    if database_url:
+        print(f"reliability: {'stored:':<8} {_without_password(database_url)}", file=sys.stderr)
     return EXIT_PARTIAL if outcome.errors else EXIT_OK
+
+
+def _without_password(url: str) -> str:
+    """A database URL fit for a log line."""
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    return url.replace(f":{parts.password}@", ":***@", 1)
 
 
 def _serve(args: argparse.Namespace) -> int:
@@ -290,7 +388,10 @@ def _eval(args: argparse.Namespace) -> int:
 
 
 def _extract(args: argparse.Namespace) -> int:
-    for article in read_path(args.file, args.max_bytes):
+    articles = read_articles(args.file, args.max_bytes)
+    if not articles:
+        raise NoArticlesError(f"{args.file}: a sidecar (the metadata of an article file), not an article")
+    for article in articles:
         body, _, _ = extract_body(article)
         print(normalize_text(body))
     return EXIT_OK

@@ -46,9 +46,24 @@ SETTINGS: tuple[Setting, ...] = (
         "address `reliability serve` binds; other than loopback requires API keys",
     ),
     Setting("port", "RELIABILITY_PORT", 8000, "port `reliability serve` listens on"),
-    Setting("workers", "RELIABILITY_WORKERS", 1, "gunicorn worker processes (each loads the models, about 0.7 GB)"),
-    Setting("threads", "RELIABILITY_THREADS", 4, "threads per worker"),
+    Setting("workers", "RELIABILITY_WORKERS", 1, "worker processes (each loads the models, about 0.7 GB)"),
+    Setting("threads", "RELIABILITY_THREADS", 4, "threads per worker that run requests once read whole"),
     Setting("graceful_timeout", "RELIABILITY_GRACEFUL_TIMEOUT", 30, "seconds SIGTERM waits for in-flight requests"),
+    Setting(
+        "read_timeout",
+        "RELIABILITY_READ_TIMEOUT",
+        30,
+        "seconds a client may take to send one whole request, or stay idle between requests",
+    ),
+    Setting(
+        "max_connections", "RELIABILITY_MAX_CONNECTIONS", 1000, "open connections per worker; more wait to be accepted"
+    ),
+    Setting(
+        "request_budget",
+        "RELIABILITY_REQUEST_BUDGET",
+        60.0,
+        "seconds one request may spend scoring; past it, or once its client hangs up, it is abandoned (503)",
+    ),
     Setting(
         "embedder",
         "RELIABILITY_EMBEDDER",
@@ -133,7 +148,7 @@ SETTINGS: tuple[Setting, ...] = (
         300,
         "seconds a claimed webhook delivery stays with its worker; after that (a crash) another worker scores it",
     ),
-    Setting("log_level", "RELIABILITY_LOG_LEVEL", "info", "gunicorn and application log level"),
+    Setting("log_level", "RELIABILITY_LOG_LEVEL", "info", "server and application log level"),
 )
 
 BY_NAME = {s.name: s for s in SETTINGS}

@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from service.engine.extract import read_path
+from service.cli import read_articles
+from service.engine.extract import DEFAULT_MAX_BYTES, read_path
 from service.engine.pipeline import score_articles
 from tests.conftest import EXAMPLES, claim_containing, sentence_flags
 
 
 @pytest.fixture(scope="module")
 def example_results(resources: Any) -> dict[str, dict[str, Any]]:
-    articles = [a for p in sorted(EXAMPLES.iterdir()) if p.suffix in (".json", ".txt", ".html") for a in read_path(p)]
+    # read as `reliability score` (so `make demo`) reads them: sidecars give the .txt files their outlet
+    paths = sorted(EXAMPLES.iterdir())
+    articles = [a for p in paths if p.suffix in (".json", ".txt", ".html") for a in read_articles(p, DEFAULT_MAX_BYTES)]
     return {Path(r["input"]).stem: r for r in score_articles(articles, resources=resources)}
 
 
@@ -82,3 +86,46 @@ def test_unrelated_article_scored_with_seeds_lands_elsewhere(seed_paths: list[Pa
     assert results[5]["story_id"] not in seed_stories
     assert results[5]["coverage"] == "insufficient_coverage"
     assert all(c["status"] == "insufficient_coverage" for c in results[5]["claims"])
+
+
+def _readme_rows() -> dict[str, list[str]]:
+    readme = (EXAMPLES / "README.md").read_text(encoding="utf-8")
+    rows = re.findall(r"^\| `([\w.]+)` \|(.*)$", readme.split("## Files", 1)[1].split("\n## ", 1)[0], re.MULTILINE)
+    return {Path(name).stem: cells.split(" | ") for name, cells in rows}
+
+
+def test_readme_outlets_are_the_sources_scored(example_results: dict[str, dict[str, Any]]) -> None:
+    """The README's outlet column names, in backticks, the source each example is scored with."""
+    rows = _readme_rows()
+    assert set(rows) == set(example_results)
+    for stem, cells in rows.items():
+        outlet = cells[0].strip()
+        named = None if outlet.startswith("—") else re.search(r"`([^`]+)`", outlet).group(1)  # type: ignore[union-attr]
+        assert example_results[stem]["source"]["domain"] == named, (stem, outlet)
+    # every French story file has its outlet (from its sidecar), not only the English JSON ones
+    assert all(r["source"]["domain"] for k, r in example_results.items() if k.startswith(("fr_", "en_")))
+
+
+def test_readme_says_how_the_reuters_credit_line_is_scored(example_results: dict[str, dict[str, Any]]) -> None:
+    credit = "(Reporting by Claire Hendry; Editing by Tom Ashcroft)"
+    flagged = any(
+        f["type"] == "unsupported_claim" and f["text"] == credit for f in example_results["en_channelgazette"]["flags"]
+    )
+    said = "flags it `unsupported_claim`" in " ".join(_readme_rows()["en_channelgazette"])
+    assert said == flagged, "service/examples/README.md says otherwise of the Gazette's credit line"
+
+
+def test_readme_gives_the_order_the_scorer_gives(example_results: dict[str, dict[str, Any]]) -> None:
+    """`a ≈ b > c`: a and b within a point of each other, both above c."""
+    readme = (EXAMPLES / "README.md").read_text(encoding="utf-8")
+    lines = re.findall(r"^Order the scorer gives .*highest first[^:]*:(.*)$", readme, re.MULTILINE)
+    assert len(lines) == 2, lines
+    for line in lines:
+        groups = [re.findall(r"`([\w.]+)`", group) for group in line.split(" > ")]
+        scores = [[example_results[Path(name).stem]["score"] for name in group] for group in groups]
+        for group, values in zip(groups, scores, strict=True):
+            assert max(values) - min(values) <= 1.0, (group, values)
+        for higher, lower in zip(scores, scores[1:], strict=False):
+            assert min(higher) > max(lower), (line, scores)
+        story = {Path(name).stem[:3] for group in groups for name in group}
+        assert len(story) == 1 and sum(map(len, groups)) == sum(1 for k in example_results if k[:3] in story)

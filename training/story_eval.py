@@ -102,7 +102,12 @@ def mixed_batch_figures(
         "rpm2": [ArticleInput(text=r["text"], title=r["title"], input=r["doc_id"]) for r in rpm2],
         "horne": [article_input(r) for r in horne],
         "seeds": [a for p in sorted(seeds.glob("0*.txt")) for a in read_path(p)] if seeds and seeds.is_dir() else [],
-        "examples": [a for p in sorted(EXAMPLES.iterdir()) if p.suffix != ".md" for a in read_path(p)],
+        "examples": [
+            a
+            for p in sorted(EXAMPLES.iterdir())
+            if p.suffix != ".md" and not p.name.endswith(".meta.json")
+            for a in read_path(p)
+        ],
     }
     gold = {"basil": [r["event"] for r in basil_rows], "rpm2": [r["topic"] for r in rpm2]}
     docs = {name: prepare(articles) for name, articles in parts.items() if articles}

@@ -1,6 +1,6 @@
 """The REST service: `create_app()` builds the Flask app, one blueprint per resource.
 
-Run it with `reliability serve` (gunicorn). Tests and embedders call
+Run it with `reliability serve` (service/api/server.py). Tests and embedders call
 `create_app({"database_url": ..., ...})`: lower-case keys are settings (see
 service/settings.py), upper-case keys go to Flask's config.
 """
@@ -28,12 +28,17 @@ JSON_MIMETYPES = ("application/json",)
 
 
 MAX_JSON_DEPTH = 32  # the deepest request body is 4 levels; more is an attack or a mistake
-_SURROGATE = re.compile("[\ud800-\udfff]")
+# Characters no stored string can hold: a lone UTF-16 surrogate is no character at all, and PostgreSQL
+# refuses NUL in text (SQLite would keep it: refused on both, so both stores answer alike).
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+_NUL_MESSAGE = "contains a NUL character (\\u0000), which no stored text can hold"
+_SURROGATE_MESSAGE = "contains a lone UTF-16 surrogate (such as \\ud800), which is no character"
 
 
 def _check_json(body: bytes) -> None:
     """400 for a body that is not UTF-8 JSON or nests deeper than MAX_JSON_DEPTH; 422 naming the
-    field for a string with a lone surrogate ("\\ud800": valid JSON, but no text can hold it)."""
+    field (`text`, `articles.1.title`) for a string with a lone surrogate ("\\ud800": valid JSON,
+    but no text can hold it) or a NUL ("\\u0000"), before anything is scored or written."""
     from werkzeug.exceptions import BadRequest, UnprocessableEntity
 
     try:
@@ -54,15 +59,15 @@ def _check_json(body: bytes) -> None:
             items = list(value.items())
         elif isinstance(value, list):
             items = list(enumerate(value))
-        elif isinstance(value, str) and _SURROGATE.search(value):
+        elif isinstance(value, str) and (found := _UNSTORABLE.search(value)):
             field = path or "body"
             invalid = UnprocessableEntity()
-            message = "contains a lone UTF-16 surrogate (such as \\ud800), which is no character"
+            message = _NUL_MESSAGE if found.group() == "\x00" else _SURROGATE_MESSAGE
             invalid.data = {"messages": {"json": {field: [message]}}}  # type: ignore[attr-defined]  # as webargs does
             raise invalid
         for key, item in items:
             name = f"{path}.{key}" if path else str(key)
-            if isinstance(key, str) and _SURROGATE.search(key):
+            if isinstance(key, str) and _UNSTORABLE.search(key):
                 stack.append((key, name, depth + 1))
             stack.append((item, name, depth + 1))
 

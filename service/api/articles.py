@@ -7,7 +7,7 @@ from typing import Any
 from flask import abort, url_for
 from flask_smorest import Blueprint
 
-from .common import article_input, get_service
+from .common import article_input, get_service, score_for_request
 from .schemas import ArticleSchema, ArticleSchemaOut, IngestResponseSchema, ScoreSchema
 
 blp = Blueprint("articles", __name__, url_prefix="/v1/articles", description="Stored articles")
@@ -19,7 +19,7 @@ blp = Blueprint("articles", __name__, url_prefix="/v1/articles", description="St
 @blp.alt_response(200, schema=IngestResponseSchema, description="the same text was already stored; nothing changed")
 def ingest(payload: dict[str, Any]) -> Any:
     """Score and store an article; the response is short (read the full score at its `location`)."""
-    result = get_service().score([article_input(payload, "article")], persist=True)[0]
+    result = score_for_request([article_input(payload, "article")], persist=True)[0]
     location = url_for("articles.article_score", article_id=result["article_id"])
     body = {
         "article_id": result["article_id"],

@@ -19,7 +19,11 @@ from werkzeug.exceptions import Unauthorized
 from . import webhooks
 
 PUBLIC_PREFIXES = ("/healthz", "/readyz", "/metrics", "/openapi.json", "/docs")
-KEY_COUNT_TTL = 5.0  # seconds a key count is trusted before the store is asked again
+# Seconds "keys exist" is trusted before the store is asked again. Only that answer is kept: while
+# the API is open every request asks the store, so the first key (created by `reliability keys
+# create`, from any process) closes it for the very next request. Keeping "closed" a while errs
+# on the safe side: revoking the last key reopens a loopback API up to this much later.
+KEYS_EXIST_TTL = 5.0
 
 
 def rate_limit_key() -> str:
@@ -71,18 +75,20 @@ class KeyChecker:
 
     def __init__(self, always: bool = False) -> None:
         self.always = always
-        self._count: tuple[float, int] | None = None
+        self._keys_seen_at: float | None = None  # when the store last said a key exists; None: ask it
 
     def keys_required(self) -> bool:
         if self.always:
             return True
         now = time.monotonic()
-        if self._count is None or now - self._count[0] > KEY_COUNT_TTL:
-            self._count = (now, current_app.extensions["reliability"].store.active_key_count())
-        return self._count[1] > 0
+        if self._keys_seen_at is not None and now - self._keys_seen_at <= KEYS_EXIST_TTL:
+            return True
+        required = current_app.extensions["reliability"].store.active_key_count() > 0
+        self._keys_seen_at = now if required else None
+        return required
 
     def forget(self) -> None:
-        self._count = None
+        self._keys_seen_at = None
 
     def check(self) -> None:
         g.api_key = None

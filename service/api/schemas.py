@@ -7,6 +7,8 @@ from typing import Any
 
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
+from service.engine import dates
+
 # What str.strip() removes; spelled out because `\s` means different sets in Python, ECMA-262 and Rust regexes.
 WHITE_SPACE = "".join(chr(c) for c in range(0x3001) if chr(c).isspace())  # U+3000 is the last one
 
@@ -59,6 +61,28 @@ URL = Pattern(
     error="an absolute http or https URL with a host name",
 )
 
+PUBLISHED_AT = Pattern(dates.PATTERN, error=dates.EXPECTED)
+
+
+class PublishedAt(fields.String):
+    """`published_at`: an RFC 3339 date-time with its offset, or a date (service/engine/dates.py says
+    which instant each stands for); kept as sent but for `t` and `z`, which are stored upper case."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            validate=[PUBLISHED_AT, validate.Length(max=64)],
+            metadata={
+                "description": "RFC 3339 date-time with its offset (Z or +hh:mm), or a date (00:00 UTC that day)"
+            },
+        )
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
+        text = super()._deserialize(value, attr, data, **kwargs)
+        try:
+            return dates.checked_published_at(text)
+        except ValueError as exc:  # the same words as a file's refusal: what was sent, and what passes
+            raise ValidationError(str(exc)) from None
+
 
 class StrictSchema(Schema):
     class Meta:
@@ -74,7 +98,7 @@ class ArticleSchema(StrictSchema):
         metadata={"description": "the article's address; fetched only when the service allows URL fetching"},
     )
     source = fields.String(validate=validate.Length(min=1, max=255), metadata={"description": "outlet domain"})
-    published_at = fields.String(validate=validate.Length(max=64), metadata={"description": "ISO 8601 date"})
+    published_at = PublishedAt()
     language = fields.String(validate=LANGUAGE)
     id = fields.String(validate=validate.Length(max=256), metadata={"description": "the client's own id, echoed"})
 
@@ -140,7 +164,7 @@ class WebhookPayloadSchema(StrictSchema):
     source = fields.String(
         validate=validate.Length(min=1, max=255), metadata={"description": "the outlet's domain (default: the URL's)"}
     )
-    published_at = fields.String(validate=validate.Length(max=64), metadata={"description": "ISO 8601 date"})
+    published_at = PublishedAt()
     language = fields.String(validate=LANGUAGE)
 
     @validates_schema

@@ -9,7 +9,7 @@ from flask_smorest import Blueprint
 
 from service.errors import InputError
 
-from .common import article_input, get_service
+from .common import article_input, score_for_request
 from .schemas import BatchRequestSchema, BatchResponseSchema, ScoreRequestSchema, ScoreSchema
 
 blp = Blueprint("score", __name__, url_prefix="/v1", description="Score articles")
@@ -25,7 +25,7 @@ def score(payload: dict[str, Any]) -> dict[str, Any]:
     already there). Flag and claim offsets index into the returned normalized `text`.
     """
     persist = bool(payload.pop("store", False))
-    result = get_service().score([article_input(payload, "article")], persist=persist)[0]
+    result = score_for_request([article_input(payload, "article")], persist=persist)[0]
     result.setdefault("stored", False)
     return result
 
@@ -40,7 +40,7 @@ def score_batch(payload: dict[str, Any]) -> dict[str, Any]:
     if len(items) > cap:
         raise InputError(f"articles: {len(items)} articles, over the batch limit of {cap}")
     articles = [article_input(item, f"articles[{n}]") for n, item in enumerate(items)]
-    results = get_service().score(articles, persist=bool(payload.get("store")))
+    results = score_for_request(articles, persist=bool(payload.get("store")))
     for result in results:
         result.setdefault("stored", False)
     return {"results": results}

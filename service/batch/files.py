@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import json
 import os
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from service.engine.extract import ARTICLE_SUFFIXES, as_plain_text, read_jsonl_lenient, read_path
+from service.engine.extract import ARTICLE_SUFFIXES, as_plain_text, published_at_field, read_jsonl_lenient, read_path
 from service.engine.pipeline import content_id
 from service.engine.records import ArticleInput
-from service.errors import ReliabilityError, UsageError
+from service.errors import InputError, ReliabilityError, UsageError
 
 META_FIELDS = ("id", "title", "url", "source", "published_at", "language")
 
@@ -25,54 +26,139 @@ class Record:
     article_id: str = ""
 
 
-def discover(target: Path) -> list[Path]:
-    """Article files under a folder (recursively, sorted), or the one file given."""
+def discover(target: Path) -> tuple[list[Path], list[dict[str, str]]]:
+    """Article files under a folder (recursively, sorted) or the one file given; and an error
+    `{"path", "reason"}` for each folder that could not be listed.
+
+    Every entry with an article suffix that is not a folder is listed, links that lead nowhere and
+    special files included: reading them reports them. Links to folders are not followed.
+    Raises UsageError when the target does not exist.
+    """
     if not target.exists():
         raise UsageError(f"{target}: no such file or folder")
     if target.is_file():
-        return [target]
-    return sorted(
-        p
-        for p in target.rglob("*")
-        if p.is_file()
-        and p.suffix.lower() in ARTICLE_SUFFIXES
-        and not p.name.endswith(".meta.json")
-        and p.name.lower() != "readme.md"
-    )
+        return [target], []
+    found: list[Path] = []
+    errors: list[dict[str, str]] = []
+    folders = [target]
+    while folders:  # a loop, not recursion: a tree thousands of folders deep is no crash either
+        folder = folders.pop()
+        try:
+            with os.scandir(folder) as scan:
+                entries = list(scan)
+        except OSError as exc:
+            errors.append(_error(folder, exc))
+            continue
+        for entry in entries:
+            path = folder / entry.name
+            try:
+                real_folder = entry.is_dir(follow_symlinks=False)
+            except OSError:
+                real_folder = False  # reading it says why
+            if real_folder:
+                folders.append(path)
+            elif (
+                path.suffix.lower() in ARTICLE_SUFFIXES
+                and not path.name.endswith(".meta.json")
+                and path.name.lower() != "readme.md"
+                and not path.is_dir()
+            ):
+                found.append(path)
+    return sorted(found), errors
 
 
 def read_records(target: Path, max_bytes: int) -> tuple[list[Record], list[dict[str, str]]]:
+    """The records of every article file under `target`, and an error `{"path", "reason"}` (the
+    reason one line, naming the input) for each folder, file or JSONL line that could not be read
+    or extracted: whatever goes wrong with one input, the others are still read.
+
+    Raises UsageError when the target does not exist.
+    """
     root = target if target.is_dir() else target.parent
     records: list[Record] = []
-    errors: list[dict[str, str]] = []
-    for path in discover(target):
+    paths, errors = discover(target)
+    for path in paths:
         try:
-            if path.suffix.lower() == ".jsonl":
-                articles, line_errors = read_jsonl_lenient(path, max_bytes)
-                errors += [{"path": getattr(e, "path", str(path)), "reason": str(e)} for e in line_errors]
-            else:
-                articles = read_path(path, max_bytes)
-        except ReliabilityError as exc:
-            errors.append({"path": str(path), "reason": str(exc)})
+            articles, sidecar = _read_file(path, max_bytes, errors)
+        except Exception as exc:  # any failure of this file (OSError, RecursionError, a parser's): the next file
+            errors.append(_error(path, exc))
             continue
-        sidecar = _sidecar(path)
         for article in articles:
             try:
                 records.append(_filled(article, sidecar, path, root))
-            except ReliabilityError as exc:
-                errors.append({"path": article.input or str(path), "reason": str(exc)})
+            except Exception as exc:  # extraction of this record only (trafilatura, lxml, ...)
+                errors.append(_error(article.input or path, exc))
     return records, errors
 
 
-def _sidecar(path: Path) -> dict[str, Any]:
+def _read_file(path: Path, max_bytes: int, errors: list[dict[str, str]]) -> tuple[list[ArticleInput], dict[str, str]]:
+    """One file's articles (a JSONL file's bad lines are added to `errors`) and its sidecar metadata."""
+    if _shown(str(path)) != str(path):
+        # every output names its input by path, and a JSON or CSV file cannot hold these bytes
+        raise InputError(f"{_shown(str(path))}: file name is not valid UTF-8; rename it")
+    if not stat.S_ISREG(path.stat().st_mode):  # a link to nowhere or a loop: OSError, said in the errors file
+        raise InputError(f"{path}: not a regular file")  # a FIFO would block the batch, a device never end
+    if path.suffix.lower() == ".jsonl":
+        articles, line_errors = read_jsonl_lenient(path, max_bytes)
+        errors += [{"path": getattr(e, "path", str(path)), "reason": str(e)} for e in line_errors]
+    else:
+        articles = read_path(path, max_bytes)
+    return articles, _sidecar(path, max_bytes)
+
+
+def _sidecar(path: Path, max_bytes: int) -> dict[str, str]:
+    """The metadata fields of NAME.meta.json beside NAME.*, or {} where there is none.
+
+    Raises InputError when the sidecar cannot be read or is not a JSON object: its article is then
+    not scored, rather than scored without the source or date it was given.
+    """
     meta = path.with_name(path.stem + ".meta.json")
-    if not meta.is_file():
+    if not os.path.lexists(meta):
         return {}
+    label = f"{path}: its sidecar {meta.name}"
     try:
-        data = json.loads(meta.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-    return {k: str(data[k]) for k in META_FIELDS if data.get(k) is not None} if isinstance(data, dict) else {}
+        size = meta.stat().st_size
+        if size > max_bytes:
+            raise InputError(f"{label}: file too large ({size / 1e6:.1f} MB > {max_bytes / 1e6:.1f} MB limit)")
+        data = json.loads(meta.read_bytes().decode("utf-8-sig"))
+        if not isinstance(data, dict):
+            raise InputError(f"{label}: not a JSON object")
+        found = {k: str(data[k]) for k in META_FIELDS if data.get(k) is not None}
+        if "published_at" in found:  # a date that names no instant refuses the article, as in a JSON article
+            found["published_at"] = published_at_field(found["published_at"], label)
+        return found
+    except InputError:
+        raise
+    except Exception as exc:  # unreadable, not UTF-8, not JSON, nested too deeply: said with the sidecar named
+        raise InputError(f"{label}: {_why(exc)}") from None
+
+
+def _error(path: str | Path, exc: Exception) -> dict[str, str]:
+    """The errors-file entry of one input (a path, or path:line): `{"path", "reason"}`, the reason one line."""
+    reason = str(exc) if isinstance(exc, ReliabilityError) else f"{path}: {_why(exc)}"  # ours name the input
+    return {"path": _shown(str(path)), "reason": _shown(" ".join(reason.splitlines()))}
+
+
+def _why(exc: BaseException) -> str:
+    """What went wrong, in words, on one line."""
+    if isinstance(exc, json.JSONDecodeError):
+        return f"invalid JSON ({exc.msg} at line {exc.lineno} column {exc.colno})"
+    if isinstance(exc, UnicodeDecodeError):
+        return f"invalid {exc.encoding} at byte {exc.start}"
+    if isinstance(exc, RecursionError):
+        return "nested too deeply to read"
+    if isinstance(exc, OSError) and exc.strerror:
+        return f"cannot read: {exc.strerror}"
+    detail = " ".join(str(exc).split())
+    return f"{type(exc).__name__}: {detail}" if detail else type(exc).__name__
+
+
+def _shown(text: str) -> str:
+    """`text` as UTF-8 can hold it: the bytes of a non-UTF-8 file name as \\xNN (the outputs are UTF-8)."""
+    try:
+        return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    except UnicodeEncodeError:  # a lone surrogate that stands for no byte of a name
+        return text.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 def _filled(article: ArticleInput, sidecar: dict[str, Any], path: Path, root: Path) -> Record:
@@ -81,6 +167,14 @@ def _filled(article: ArticleInput, sidecar: dict[str, Any], path: Path, root: Pa
         if getattr(article, key) is None:
             setattr(article, key, value)
     plain, _ = as_plain_text(article)
+    for key, value in vars(plain).items():  # JSON may escape one ("\\ud800"); no UTF-8 output could hold it
+        if isinstance(value, str) and not value.isascii():
+            try:
+                value.encode("utf-8")
+            except UnicodeEncodeError:
+                raise InputError(
+                    f"{article.input}: '{key}' holds a lone UTF-16 surrogate (such as \\ud800), which is no character"
+                ) from None
     if not plain.source and path.parent != root:
         plain.source = path.parent.name
     text = plain.text or ""

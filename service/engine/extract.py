@@ -16,6 +16,7 @@ from urllib.parse import urlparse
 
 from service.errors import InputError
 
+from .dates import checked_published_at
 from .normalize import normalize_text
 from .records import ArticleInput
 
@@ -46,7 +47,7 @@ def _decode(data: bytes, label: str) -> str:
     """UTF-8 text; an HTML page that is not UTF-8 is read in the charset it declares."""
     if not data.strip():
         raise InputError(f"{label}: empty input")
-    if b"\x00" in data[:8192]:
+    if b"\x00" in data:  # anywhere: PostgreSQL refuses NUL in text, so a store could not hold it
         raise InputError(f"{label}: binary data, not an article (found NUL bytes)")
     try:
         return data.decode("utf-8-sig")
@@ -55,7 +56,7 @@ def _decode(data: bytes, label: str) -> str:
         if charset is not None:
             try:
                 return data.decode(charset)
-            except UnicodeDecodeError:
+            except (UnicodeError, LookupError):  # LookupError: a declared codec that is no text encoding (base64)
                 pass
         raise InputError(
             f"{label}: invalid UTF-8 at byte {exc.start} (and no charset declared that reads it)"
@@ -119,18 +120,35 @@ def _looks_like_html(text: str) -> bool:
 def _from_json_text(text: str, label: str) -> ArticleInput:
     try:
         data = json.loads(text)
+        if not isinstance(data, dict):
+            raise InputError(f"{label}: JSON article must be an object with a 'text' or 'html' field")
+        return article_from_mapping(data, label)
     except json.JSONDecodeError as exc:
         raise InputError(f"{label}: invalid JSON ({exc.msg} at line {exc.lineno} column {exc.colno})") from None
-    if not isinstance(data, dict):
-        raise InputError(f"{label}: JSON article must be an object with a 'text' or 'html' field")
-    return article_from_mapping(data, label)
+    except RecursionError:  # json (and str() of a field) recurse once per level: [[[[... 100000 deep
+        raise InputError(f"{label}: invalid JSON (nested too deeply)") from None
+    except ValueError as exc:  # e.g. an integer of over 4300 digits
+        raise InputError(f"{label}: invalid JSON ({(str(exc) or type(exc).__name__).splitlines()[0]})") from None
 
 
 def article_from_mapping(data: dict[str, Any], label: str | None = None) -> ArticleInput:
     article = ArticleInput.from_mapping(data, label)
+    for name in ("text", "html", "id", "title", "url", "source", "published_at", "language"):
+        if "\x00" in (getattr(article, name) or ""):  # a JSON "\u0000": no text, and PostgreSQL refuses it
+            raise InputError(f"{label or 'article'}: '{name}' contains a NUL character (U+0000)")
     if not (article.text and article.text.strip()) and not (article.html and article.html.strip()):
         raise InputError(f"{label or 'article'}: needs a non-empty 'text' or 'html' field")
+    if article.published_at is not None:
+        article.published_at = published_at_field(article.published_at, label)
     return article
+
+
+def published_at_field(value: str, label: str | None) -> str:
+    """A file's `published_at` as stored, or the InputError that refuses the file (dates.py says what passes)."""
+    try:
+        return checked_published_at(value)
+    except ValueError as exc:
+        raise InputError(f"{label or 'article'}: 'published_at': {exc}") from None
 
 
 def source_from_url(url: str | None) -> str | None:

@@ -24,7 +24,7 @@ from functools import lru_cache
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
-from . import lexicon, spelling
+from . import budget, lexicon, spelling
 from .mentions import name_key, name_tokens
 from .records import Document, Flag
 
@@ -185,6 +185,7 @@ def misspelled_word(
     using: dict[str, int],
     language: str = "",
     other_names: Collection[str] = (),
+    other_prefixes: Collection[str] | None = None,
 ) -> str | None:
     """`mention` with one word corrected, when that word (five letters or more and not a dictionary
     word) is written by no other family but is one slip (an edit or a swap, the first letter kept;
@@ -195,11 +196,16 @@ def misspelled_word(
     "Christian Nyer" for "Christian Noyer"; never "Michael Cohen" for a "Gary Cohn". A regular
     variant (doubled letter, transliteration) only counts when the article itself also writes the
     other form (it is then inconsistent, not a convention); inflections and demonyms never count.
-    None if no word qualifies."""
+    None if no word qualifies. `other_prefixes` (`key_prefixes(others)`, computed once per article)
+    spares the dictionary lookups of words no other family writes anything like."""
+    if other_prefixes is None:
+        other_prefixes = key_prefixes(others)
     words = role_words(mention)
     for key, word in words:
         if key in others or word.lower() in lexicon.CAPITALISED_STOPWORDS:
             continue
+        if key[:3] not in other_prefixes:
+            continue  # `_corrected` has no candidate (same role, same first letter) whatever the reading
         rest = [k for k, _ in words if k != key]
         rest_long = [k for k, w in words if k != key and len(w) >= WORD_MIN_LETTERS]
         if rest_long and not any(k in others for k in rest_long):
@@ -214,6 +220,11 @@ def misspelled_word(
             if corrected is not None and (not relaxed or name_key(_POSSESSIVE.sub("", corrected)) in other_names):
                 return corrected
     return None
+
+
+def key_prefixes(others: Collection[str]) -> set[str]:
+    """The role and first letter (`key[:3]`) of each word key: `_corrected` compares only within one."""
+    return {key[:3] for key in others}
 
 
 def _corrected(
@@ -257,6 +268,7 @@ def misspelled_name_flags(docs: list[Document], families: list[int]) -> list[lis
     words_by_family, words_using, own_words = _name_words(docs, families)
     out: list[list[Flag]] = []
     for doc, family in zip(docs, families, strict=True):
+        budget.checkpoint("names")
         others_words = {w: form for fam, words in words_by_family.items() if fam != family for w, form in words.items()}
         others: dict[str, tuple[str, set[int]]] = {}
         other_variants: set[str] = set()
@@ -268,6 +280,7 @@ def misspelled_name_flags(docs: list[Document], families: list[int]) -> list[lis
                 entry[1].add(other_family)
                 other_variants.add(variant_key(form))
         other_names = {name_key(_POSSESSIVE.sub("", form)) for form, _ in others.values()}
+        other_prefixes = key_prefixes(others_words)
         flags: list[Flag] = []
         for sentence in doc.sentences:
             if sentence.kind == "furniture":
@@ -289,7 +302,13 @@ def misspelled_name_flags(docs: list[Document], families: list[int]) -> list[lis
                 ]
                 if not candidates:
                     word = misspelled_word(
-                        mention.text, others_words, own_words[id(doc)], words_using, doc.language, other_names
+                        mention.text,
+                        others_words,
+                        own_words[id(doc)],
+                        words_using,
+                        doc.language,
+                        other_names,
+                        other_prefixes,
                     )
                     if word is None:
                         continue

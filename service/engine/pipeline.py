@@ -10,7 +10,7 @@ import gc
 import hashlib
 import threading
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,8 +18,8 @@ import numpy as np
 
 from service.errors import InputError, ModelArtifactError, NoArticlesError
 
+from . import budget, furniture, generic, names, provenance, signals, spelling, story
 from . import claims as claims_stage
-from . import furniture, generic, names, provenance, signals, spelling, story
 from .artifacts import load_artifact, load_json, models_dir, read_card
 from .embed import EmbeddingCache, load_embedder
 from .extract import article_from_mapping, extract_body
@@ -118,12 +118,27 @@ def corpus_context(texts: list[str], sources: list[str | None]) -> CorpusContext
     return CorpusContext(lowercase_vocabulary(texts), furniture.source_boilerplate(lines))
 
 
-def prepare(articles: list[ArticleInput], context: CorpusContext | None = None) -> list[Document]:
+def prepare(
+    articles: list[ArticleInput],
+    context: CorpusContext | None = None,
+    *,
+    deadline: float | None = None,
+    cancelled: Callable[[], bool] | None = None,
+) -> list[Document]:
     """extract -> normalize -> segment, with corpus-wide vocabulary and per-source boilerplate.
 
     `context` is computed from `articles` unless given (a batch computes it once for all its articles).
+    `deadline` (a time.monotonic() instant) and `cancelled` bound the work (`budget.scope`).
     """
-    extracted = [extract_body(article) for article in articles]
+    with budget.scope(deadline, cancelled):
+        return _prepare(articles, context)
+
+
+def _prepare(articles: list[ArticleInput], context: CorpusContext | None) -> list[Document]:
+    extracted = []
+    for article in articles:
+        budget.checkpoint("extract")
+        extracted.append(extract_body(article))
     texts = [normalize_text(body) for body, _, _ in extracted]
     for text, (_, filled, _) in zip(texts, extracted, strict=True):
         if not text.strip():
@@ -133,6 +148,7 @@ def prepare(articles: list[ArticleInput], context: CorpusContext | None = None) 
     vocab, boilerplate = context.vocab, context.boilerplate
     docs = []
     for text, (_, filled, kind) in zip(texts, extracted, strict=True):
+        budget.checkpoint("segment")
         language = filled.language or detect_language(text)[0]
         doc = Document(
             article_id=content_id(text),
@@ -156,12 +172,26 @@ def prepare(articles: list[ArticleInput], context: CorpusContext | None = None) 
     return docs
 
 
-def analyze(docs: list[Document], res: Resources, name_idf: Mapping[str, float] | None = None) -> list[ArticleAnalysis]:
+def analyze(
+    docs: list[Document],
+    res: Resources,
+    name_idf: Mapping[str, float] | None = None,
+    *,
+    deadline: float | None = None,
+    cancelled: Callable[[], bool] | None = None,
+) -> list[ArticleAnalysis]:
     """embed -> story -> claims -> provenance -> signals, for a whole corpus at once.
 
     `name_idf` weighs names in the story rule (default: the IDF of `docs` themselves; the store
     passes its own, so an article is grouped as it would be in a batch of everything stored).
+    `deadline` (a time.monotonic() instant) and `cancelled` bound the work (`budget.scope`).
     """
+    with budget.scope(deadline, cancelled):
+        return _analyze(docs, res, name_idf)
+
+
+def _analyze(docs: list[Document], res: Resources, name_idf: Mapping[str, float] | None) -> list[ArticleAnalysis]:
+    budget.checkpoint("embed")
     embedded = [[s for s in doc.content_sentences if s.kind in EMBEDDED_KINDS] for doc in docs]
     flat = [s.text for sentences in embedded for s in sentences]
     all_vectors = res.embeddings.encode(flat) if flat else np.zeros((0, 512), dtype=np.float32)
@@ -171,6 +201,7 @@ def analyze(docs: list[Document], res: Resources, name_idf: Mapping[str, float] 
         vectors.append(all_vectors[pos : pos + len(sentences)])
         pos += len(sentences)
 
+    budget.checkpoint("story")
     th = res.thresholds
     article_vectors = np.stack([story.article_vector(v[: story.LEAD_SENTENCES]) for v in vectors])
     names_per_article = [story.article_names(doc) for doc in docs]
@@ -183,6 +214,7 @@ def analyze(docs: list[Document], res: Resources, name_idf: Mapping[str, float] 
         members[label].append(i)
     results: list[ArticleAnalysis | None] = [None] * len(docs)
     for idx in members.values():
+        budget.checkpoint("claims")
         story_docs = [docs[i] for i in idx]
         analyses = _analyze_story(story_docs, [embedded[i] for i in idx], [vectors[i] for i in idx], ids[idx[0]], res)
         for i, analysis in zip(idx, analyses, strict=True):
@@ -198,14 +230,19 @@ def _analyze_story(
     flat = StorySentences.flatten(embedded, vectors)
     days = [story.day_number(doc.published_at) for doc in docs]
     clusters = claims_stage.cluster_story(flat, res.equivalence, th["claims"], days)
+    budget.checkpoint("provenance")
     origin = provenance.story_provenance(docs, flat, clusters, th["provenance"])
     contradicted = claims_stage.contradictions_by_sentence(docs, flat, clusters)
     strong_match = th["claims"]["threshold"]
+    budget.checkpoint("generic assertions")
     generic_p = generic.story_generic_probabilities(docs, flat, clusters.matches, res.generic, strong_match)
+    budget.checkpoint("names")
     name_flags = names.misspelled_name_flags(docs, origin.family)
+    budget.checkpoint("spelling")
     slips = spelling.spelling_flags(docs)
     out = []
     for a, doc in enumerate(docs):
+        budget.checkpoint("signals")
         claim_map = claims_stage.claim_statuses(a, docs, flat, clusters, contradicted, origin.family, story_id)
         original = provenance.source_of(a, docs, origin)
         independent = origin.independent_sources(a)
@@ -253,9 +290,25 @@ def to_articles(items: list[Any]) -> list[ArticleInput]:
 
 
 def score_articles(
-    items: list[Any], embedder: str | None = None, resources: Resources | None = None
+    items: list[Any],
+    embedder: str | None = None,
+    resources: Resources | None = None,
+    *,
+    deadline: float | None = None,
+    cancelled: Callable[[], bool] | None = None,
 ) -> list[dict[str, Any]]:
-    """Score articles together as one corpus; one score object (ARCHITECTURE.md contract) per article."""
+    """Score articles together as one corpus; one score object (ARCHITECTURE.md contract) per article.
+
+    `deadline`, a time.monotonic() instant, and `cancelled`, a hook that returns True once the
+    result is no longer wanted (its client went away), bound the work: checked between stages and
+    inside the loops that grow with the input, they raise TimeBudgetExceeded or ScoringCancelled
+    and nothing is returned (`budget.scope`).
+    """
+    with budget.scope(deadline, cancelled):
+        return _score_articles(items, embedder, resources)
+
+
+def _score_articles(items: list[Any], embedder: str | None, resources: Resources | None) -> list[dict[str, Any]]:
     from .explain import score_object
     from .scorer import predict
 
@@ -265,6 +318,7 @@ def score_articles(
     res = resources or load_resources(embedder)
     docs = prepare(articles)
     analyses = analyze(docs, res)
+    budget.checkpoint("score")
     rows = np.array([feature_row(a) for a in analyses], dtype=np.float64)
     predictions = predict(res.scorer, rows, [a.independent_sources for a in analyses])
     source_ratings = _source_ratings(analyses, predictions)

@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from .claims import ClaimClusters, connected_labels
+from .dates import chronological_key
 from .mentions import name_key
 from .normalize import fold
 from .records import Document, StorySentences
@@ -115,9 +117,14 @@ def is_derived(mean_match: float, order: float, containment: float, own: float, 
     return close and own <= thresholds.get("novelty", 1.0)
 
 
-def originality(attributed: int, n_sentences: int, published_at: str | None) -> tuple[str, float, float]:
-    """Sort key: the earlier article, then the one that attributes more, then the longer one, is the original."""
-    return (published_at or "9999", -float(attributed), -float(n_sentences))
+def originality(
+    attributed: int, n_sentences: int, published_at: str | None
+) -> tuple[tuple[bool, datetime], float, float]:
+    """Sort key: the earlier article, then the one that attributes more, then the longer one, is the original.
+
+    Earlier by instant, never by string ("2024-05-01T10:00:00+02:00" is before "2024-05-01T09:30:00Z");
+    an undated or unreadably dated article comes after every dated one."""
+    return (chronological_key(published_at), -float(attributed), -float(n_sentences))
 
 
 def families(n_articles: int, derivations: list[Derivation]) -> list[int]:

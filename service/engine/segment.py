@@ -7,6 +7,7 @@ initials and French quotes « » do not end a sentence.
 from __future__ import annotations
 
 import re
+from itertools import accumulate
 
 from . import furniture, lexicon, mentions
 from .records import Sentence
@@ -201,20 +202,18 @@ def segment(text: str, sentence_initial_vocab: set[str], boilerplate: set[str] |
                 sentence.attributed = mentions.is_attributed(sent_text) or kind == "quote"
                 sentence.negative = mentions.is_negative(sent_text)
             sentences.append(sentence)
+    # Offset just past each line (its newline included), summed once: summing the lines before each
+    # repeated paragraph again grew with the square of an article that repeats many (issue 15).
+    line_ends = list(accumulate(len(line) + 1 for line in lines))
     for line_index, original_line in duplicate_of_line.items():
         # A repeated paragraph repeats each of its sentences; point at the first sentence of the original.
         if line_index in first_sentence_of_line and original_line in first_sentence_of_line:
-            first = first_sentence_of_line[line_index]
             target = first_sentence_of_line[original_line]
-            for sentence in sentences[first:]:
-                if sentence.start >= _line_end(lines, line_index):
+            for k in range(first_sentence_of_line[line_index], len(sentences)):
+                if sentences[k].start >= line_ends[line_index]:
                     break
-                sentence.duplicate_of = target
+                sentences[k].duplicate_of = target
     return sentences
-
-
-def _line_end(lines: list[str], index: int) -> int:
-    return sum(len(line) + 1 for line in lines[: index + 1])
 
 
 def _is_quoted_heading(line: str) -> bool:

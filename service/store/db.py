@@ -3,21 +3,26 @@
 One schema (created by the Alembic migrations in service/store/migrations) on SQLite or
 PostgreSQL, chosen by `database_url`. SQLite runs in WAL mode with one writer: writes
 take a process lock and `BEGIN IMMEDIATE`, and other processes wait on `busy_timeout`.
-Each ingested article is written in one transaction, keyed by its content hash, so a
-re-ingest is a no-op and a crash leaves either the whole article or nothing.
+The articles of one request are written in one transaction, each keyed by its content
+hash, so a re-ingest is a no-op and a failure leaves all of them or none. On PostgreSQL
+concurrent ingests write rows in article-id order (no lock cycle, so no deadlock), and a
+transaction the server still aborts (deadlock, serialization failure) is run again.
 """
 
 from __future__ import annotations
 
 import hashlib
+import logging
+import random
 import re
 import secrets
 import threading
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 import sqlalchemy as sa
@@ -136,6 +141,13 @@ KEY_PREFIX = "rel_"
 SECRET_PREFIX = "whsec_"
 INTEGRATION_NAME = re.compile(r"[A-Za-z0-9._-]{1,128}")
 VECTOR_DTYPE = np.float32
+# PostgreSQL aborts a transaction with these when running it again can succeed: 40001 serialization
+# failure, 40P01 deadlock detected. Bounded, with jittered backoff, so a lock storm ends in a 503.
+RETRIED_SQLSTATES = ("40001", "40P01")
+WRITE_ATTEMPTS = 5
+RETRY_BACKOFF_S = 0.02  # first wait at most 20 ms, doubling each attempt
+T = TypeVar("T")
+logger = logging.getLogger(__name__)
 
 
 def now() -> datetime:
@@ -222,19 +234,49 @@ class Store:
             raise StoreUnavailableError(f"store unavailable: {exc.orig}") from None
 
     @contextmanager
-    def writing(self) -> Iterator[Connection]:
-        """One transaction; SQLite writers are serialised by a process lock and BEGIN IMMEDIATE."""
+    def _begin(self) -> Iterator[Connection]:
+        # SQLite writers are serialised by a process lock (threads) and BEGIN IMMEDIATE (processes).
         lock = self._write_lock if self.is_sqlite else None
         if lock:
             lock.acquire()
         try:
             with self.writer.begin() as conn:
                 yield conn
-        except sa.exc.OperationalError as exc:
-            raise StoreUnavailableError(f"store unavailable: {exc.orig}") from None
         finally:
             if lock:
                 lock.release()
+
+    @contextmanager
+    def writing(self) -> Iterator[Connection]:
+        """One transaction; an unreachable store raises StoreUnavailableError (nothing written)."""
+        try:
+            with self._begin() as conn:
+                yield conn
+        except sa.exc.OperationalError as exc:
+            raise StoreUnavailableError(f"store unavailable: {exc.orig}") from None
+
+    def transaction(self, work: Callable[[Connection], T]) -> T:
+        """`work(conn)` in one transaction, run again (from the start, on a fresh transaction) when
+        PostgreSQL aborts it with a deadlock or serialization failure, at most WRITE_ATTEMPTS times.
+
+        `work` must only write through `conn` (a rolled-back attempt leaves nothing). Raises
+        StoreUnavailableError when the store is unreachable or every attempt was aborted; other
+        database errors (a constraint, a value the column refuses) propagate as they are.
+        """
+        for attempt in range(1, WRITE_ATTEMPTS + 1):
+            try:
+                with self._begin() as conn:
+                    return work(conn)
+            except sa.exc.DBAPIError as exc:
+                code = getattr(exc.orig, "sqlstate", None)
+                if code in RETRIED_SQLSTATES and attempt < WRITE_ATTEMPTS:
+                    logger.info("write aborted (%s), attempt %d of %d; running it again", code, attempt, WRITE_ATTEMPTS)
+                    time.sleep(random.uniform(0, RETRY_BACKOFF_S * 2 ** (attempt - 1)))
+                    continue
+                if isinstance(exc, sa.exc.OperationalError):
+                    raise StoreUnavailableError(f"store unavailable: {exc.orig}") from None
+                raise
+        raise AssertionError("unreachable: the last attempt returns or raises")
 
     def migrate(self) -> None:
         """Bring the schema to the latest Alembic revision."""
@@ -304,31 +346,41 @@ class Store:
             return [(r[0], r[1], r[2], r[3], r[4]) for r in rows]
 
     def save(self, new_rows: list[dict[str, Any]], rescored: list[dict[str, Any]]) -> list[bool]:
-        """Insert new articles (a stored one is left as is) and refresh the scores of story mates.
+        """Insert new articles (a stored one is left as is) and refresh the scores of story mates,
+        all in one transaction: a failure leaves none of them. Returns, for each of `new_rows` in
+        order, whether it was written (False: that text was stored already, or earlier in the list).
 
-        One transaction per new article; each also carries the rescored rows that changed
-        because of it, so a crash never leaves a half-written article.
+        Rows are written in article-id order, inserts and updates alike: two requests of one story
+        then take their row locks in the same order and cannot deadlock each other.
         """
-        inserted = []
-        for k, row in enumerate(new_rows):
-            with self.writing() as conn:
-                insert = (sqlite_insert if self.is_sqlite else pg_insert)(articles).values(**row)
-                # RETURNING says whether a row was written (rowcount is -1 on psycopg with RETURNING).
-                statement = insert.on_conflict_do_nothing(index_elements=["article_id"]).returning(articles.c.seq)
-                inserted.append(conn.execute(statement).first() is not None)
-                if k == len(new_rows) - 1:
-                    for update in rescored:
-                        conn.execute(
-                            articles.update()
-                            .where(articles.c.article_id == update["article_id"])
-                            .values({key: v for key, v in update.items() if key != "article_id"})
-                        )
-        return inserted
+
+        def work(conn: Connection) -> list[bool]:
+            inserted = [False] * len(new_rows)
+            writes = sorted(
+                [(row["article_id"], 0, k) for k, row in enumerate(new_rows)]
+                + [(update["article_id"], 1, k) for k, update in enumerate(rescored)]
+            )
+            for article_id, kind, k in writes:
+                if kind == 0:
+                    insert = (sqlite_insert if self.is_sqlite else pg_insert)(articles).values(**new_rows[k])
+                    # RETURNING says whether a row was written (rowcount is -1 on psycopg with RETURNING).
+                    statement = insert.on_conflict_do_nothing(index_elements=["article_id"]).returning(articles.c.seq)
+                    inserted[k] = conn.execute(statement).first() is not None
+                else:
+                    conn.execute(
+                        articles.update()
+                        .where(articles.c.article_id == article_id)
+                        .values({key: v for key, v in rescored[k].items() if key != "article_id"})
+                    )
+            return inserted
+
+        return self.transaction(work)
 
     def delete(self, article_id: str) -> bool:
-        with self.writing() as conn:
-            result = conn.execute(articles.delete().where(articles.c.article_id == article_id))
-            return bool(result.rowcount)
+        def work(conn: Connection) -> bool:
+            return bool(conn.execute(articles.delete().where(articles.c.article_id == article_id)).rowcount)
+
+        return self.transaction(work)
 
     def count(self) -> int:
         with self.reading() as conn:

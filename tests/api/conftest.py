@@ -15,12 +15,27 @@ from typing import Any
 
 import pytest
 
+from tests.api.live import LiveServer
 from tests.conftest import SEEDS
 
 ADMIN_URL = os.environ.get("RELIABILITY_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test")
 BACKENDS = ("sqlite", "postgresql")
 # Generous: only the rate-limit test wants to hit the limit.
 TEST_SETTINGS = {"rate_limit": "100000/minute"}
+
+
+@pytest.fixture
+def servers(request: pytest.FixtureRequest) -> Iterator[list[LiveServer]]:
+    """Live servers a test starts (tests/api/live.py); all are killed at teardown, and their logs
+    printed if the test failed."""
+    started: list[LiveServer] = []
+    failed_before = request.session.testsfailed
+    yield started
+    for server in started:
+        server.stop()
+    if request.session.testsfailed > failed_before:
+        for server in started:
+            print(f"\n===== log of the server on port {server.port} =====\n{server.log()}")
 
 
 def _admin(statement: str) -> None:

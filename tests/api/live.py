@@ -1,4 +1,4 @@
-"""A real `reliability serve` (gunicorn) in a subprocess, for the live-server tests.
+"""A real `reliability serve` (gunicorn arbiter, waitress workers) in a subprocess, for the live-server tests.
 
 Each server gets its own free port, its own process group (so a SIGKILL of the group
 takes gunicorn's workers down with the master) and its own log file, printed when a

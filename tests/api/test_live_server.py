@@ -1,4 +1,4 @@
-"""The API under a real `reliability serve` (gunicorn, SQLite in WAL mode), from outside.
+"""The API under a real `reliability serve` (gunicorn arbiter, waitress workers, SQLite in WAL mode), from outside.
 
 - concurrent ingest: 8 clients, 200 distinct articles and 40 duplicates raced against them;
   exactly the acknowledged articles are stored, once each;
@@ -23,7 +23,6 @@ import subprocess
 import threading
 import time
 from collections import Counter, defaultdict
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -42,19 +41,6 @@ def documents() -> list[dict[str, Any]]:
     assert len(docs) == 200
     assert len({d["text"] for d in docs}) == 200, "the documents are expected to be distinct"
     return docs
-
-
-@pytest.fixture
-def servers(request: pytest.FixtureRequest) -> Iterator[list[LiveServer]]:
-    """Servers a test starts; all are killed at teardown, and their logs printed if the test failed."""
-    started: list[LiveServer] = []
-    failed_before = request.session.testsfailed
-    yield started
-    for server in started:
-        server.stop()
-    if request.session.testsfailed > failed_before:
-        for server in started:
-            print(f"\n===== log of the server on port {server.port} =====\n{server.log()}")
 
 
 def new_server(servers: list[LiveServer], tmp_path: Path, db_path: Path, **kwargs: Any) -> LiveServer:

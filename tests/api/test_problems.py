@@ -82,6 +82,17 @@ def test_rate_limit_is_429_with_retry_after(database_url: str, resources: Any) -
 
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_retry_after_only_where_retrying_helps(database_url: str, resources: Any) -> None:
+    """Issue 15, finding 11: the limiter's Retry-After was on every answer, 422 included."""
+    client = make_app(database_url, rate_limit="5/minute").test_client()
+    invalid = client.post("/v1/score", json={"text": "Un texte.", "colour": "red"})
+    assert_problem(invalid, 422)
+    assert "Retry-After" not in invalid.headers and invalid.headers["RateLimit-Limit"] == "5"
+    missing = client.get("/v1/articles/0123456789abcdef")
+    assert missing.status_code == 404 and "Retry-After" not in missing.headers
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 def test_api_keys_are_required_once_one_exists(app: Any, client: Any) -> None:
     store = app.extensions["reliability"].store
     assert client.get("/v1/articles/0123456789abcdef").status_code == 404  # open: no key configured
@@ -99,6 +110,26 @@ def test_api_keys_are_required_once_one_exists(app: Any, client: Any) -> None:
     assert token not in json.dumps(store.list_keys(), default=str)
     assert store.revoke_key(row["prefix"])
     assert_problem(client.get("/v1/articles/x", headers=auth), 401)
+
+
+def test_the_first_key_closes_the_api_for_the_very_next_request(
+    database_url: str, app: Any, client: Any, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Issue 15, finding 10: the open API stayed open up to 5 s (a cached key count) after
+    # `reliability keys create`, which writes the store from another process (here: its own Store).
+    from service.cli import main
+
+    assert client.get("/v1/articles/0123456789abcdef").status_code == 404  # open: no key yet
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    assert main(["keys", "create", "newsroom"]) == 0
+    token = capsys.readouterr().out.strip()
+    assert_problem(client.get("/v1/articles/0123456789abcdef"), 401)
+    auth = {"Authorization": f"Bearer {token}"}
+    stored = client.post("/v1/articles", json=seed_payload(2), headers=auth)
+    assert stored.status_code == 201, stored.json
+    assert client.get(f"/v1/articles/{stored.json['article_id']}", headers=auth).status_code == 200
+    assert main(["keys", "revoke", token[:12]]) == 0  # a revoked key is refused at once, as before
+    assert_problem(client.get(f"/v1/articles/{stored.json['article_id']}", headers=auth), 401)
 
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
