@@ -61,3 +61,4 @@ reproduce: install
 bench: install
 	$(BIN)/python bench/bench_scoring.py
 	$(BIN)/python bench/bench_api_latency.py
+	$(BIN)/python bench/bench_long_article.py

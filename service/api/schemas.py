@@ -52,7 +52,14 @@ class StrictBoolean(fields.Boolean):
 
 
 LANGUAGE = Pattern(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$", error="an ISO 639 language code such as 'fr' or 'en'")
-NOT_BLANK = Pattern(f"[^{WHITE_SPACE}]", error="must contain text, not only white space")
+# No string the API stores may hold a NUL: PostgreSQL refuses it in text (the JSON check of
+# api/__init__.py refuses it first, naming the field); the patterns say so in the document.
+NO_NUL = Pattern(r"^[^\x00]*$", error="contains a NUL character (\\u0000), which no stored text can hold")
+# Some text, and no NUL. Linear to match: the leading white space and the first other character
+# are disjoint classes, so a failed match backtracks one step at a time.
+NOT_BLANK = Pattern(
+    f"^[{WHITE_SPACE}]*[^{WHITE_SPACE}\\x00][^\\x00]*$", error="must contain text, not only white space, and no NUL"
+)
 # http(s), a host name or IPv4 address (no [IPv6] literal), an optional port, then printable ASCII
 # (percent-encode the rest).
 URL = Pattern(
@@ -92,15 +99,19 @@ class StrictSchema(Schema):
 class ArticleSchema(StrictSchema):
     text = fields.String(validate=NOT_BLANK, metadata={"description": "plain text; the first line is the title"})
     html = fields.String(validate=NOT_BLANK, metadata={"description": "a whole HTML page; parsed, never rendered"})
-    title = fields.String(validate=validate.Length(max=1000))
+    title = fields.String(validate=[NO_NUL, validate.Length(max=1000)])
     url = fields.String(
         validate=[URL, validate.Length(max=2048)],
         metadata={"description": "the article's address; fetched only when the service allows URL fetching"},
     )
-    source = fields.String(validate=validate.Length(min=1, max=255), metadata={"description": "outlet domain"})
+    source = fields.String(
+        validate=[NO_NUL, validate.Length(min=1, max=255)], metadata={"description": "outlet domain"}
+    )
     published_at = PublishedAt()
     language = fields.String(validate=LANGUAGE)
-    id = fields.String(validate=validate.Length(max=256), metadata={"description": "the client's own id, echoed"})
+    id = fields.String(
+        validate=[NO_NUL, validate.Length(max=256)], metadata={"description": "the client's own id, echoed"}
+    )
 
     @validates_schema
     def _needs_body(self, data: dict[str, Any], **kwargs: Any) -> None:
@@ -122,7 +133,7 @@ class BatchRequestSchema(StrictSchema):
 class FeedbackRequestSchema(StrictSchema):
     article_id = fields.String(required=True, validate=Pattern(r"^[0-9a-f]{16}$"))
     target = fields.String(required=True, validate=validate.OneOf(["score", "flag"]))
-    flag_type = fields.String(validate=validate.Length(max=32))
+    flag_type = fields.String(validate=[NO_NUL, validate.Length(max=32)])
     start = StrictInteger(validate=validate.Range(min=0, max=10_000_000))
     end = StrictInteger(validate=validate.Range(min=0, max=10_000_000), metadata={"description": "not before 'start'"})
     verdict = fields.String(
@@ -130,7 +141,7 @@ class FeedbackRequestSchema(StrictSchema):
         validate=validate.OneOf(["correct", "incorrect", "too_high", "too_low"]),
         metadata={"description": "flags: correct|incorrect; scores: correct|too_high|too_low"},
     )
-    comment = fields.String(validate=validate.Length(max=4000))
+    comment = fields.String(validate=[NO_NUL, validate.Length(max=4000)])
 
     @validates_schema
     def _flag_needs_span(self, data: dict[str, Any], **kwargs: Any) -> None:
@@ -152,7 +163,7 @@ PUBLISHED = ("published", "publish")  # these store the article; the others are 
 
 class WebhookPayloadSchema(StrictSchema):
     id = fields.String(required=True, validate=CMS_ID, metadata={"description": "the CMS's own document id"})
-    title = fields.String(validate=validate.Length(max=1000))
+    title = fields.String(validate=[NO_NUL, validate.Length(max=1000)])
     text = fields.String(validate=NOT_BLANK, metadata={"description": "plain text; send exactly one of text and html"})
     html = fields.String(validate=NOT_BLANK, metadata={"description": "the body as HTML; parsed, never rendered"})
     url = fields.String(validate=[URL, validate.Length(max=2048)], metadata={"description": "never fetched"})
@@ -162,7 +173,8 @@ class WebhookPayloadSchema(StrictSchema):
         metadata={"description": "published (or publish) scores and stores the article; the others only score it"},
     )
     source = fields.String(
-        validate=validate.Length(min=1, max=255), metadata={"description": "the outlet's domain (default: the URL's)"}
+        validate=[NO_NUL, validate.Length(min=1, max=255)],
+        metadata={"description": "the outlet's domain (default: the URL's)"},
     )
     published_at = PublishedAt()
     language = fields.String(validate=LANGUAGE)
