@@ -22,8 +22,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from service.cli import read_articles  # noqa: E402
 from service.engine.embed import EmbeddingCache  # noqa: E402
-from service.engine.extract import read_path  # noqa: E402
+from service.engine.extract import DEFAULT_MAX_BYTES, read_path  # noqa: E402
 from service.engine.pipeline import EMBEDDED_KINDS, load_resources, prepare, score_articles, warm_up  # noqa: E402
 from service.engine.records import ArticleInput  # noqa: E402
 
@@ -38,7 +39,7 @@ def corpus(data: Path) -> list[ArticleInput]:
         articles.extend(read_path(path))
     for path in sorted((ROOT / "service" / "examples").iterdir()):
         if path.suffix in (".json", ".txt", ".html"):
-            articles.extend(read_path(path))
+            articles.extend(read_articles(path, DEFAULT_MAX_BYTES))  # as `make demo` reads them: sidecars too
     return articles
 
 

@@ -188,7 +188,9 @@ def test_concurrent_ingests_of_one_story_all_land_once(database_url: str, resour
         assert store.count() == len(distinct)
         with store.reading() as conn:
             stories = Counter(row[0] for row in conn.execute(sa.select(articles.c.story_id)))
-        assert stories.most_common(1)[0][1] >= len(distinct) * 9 // 10  # one story, as the probe had it
+        # most in one story, as the probe had it, so the writes contend on its rows (how many join it
+        # depends on arrival order: 79% to 95% in runs here)
+        assert stories.most_common(1)[0][1] >= len(distinct) // 2
     finally:
         app.extensions["webhook_worker"].stop(timeout=60)
         app.extensions["reliability"].store.dispose()
