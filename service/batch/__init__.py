@@ -5,15 +5,7 @@ JSONL and CSV outputs) and html_report.py (the HTML report). Other packages use 
 and `sidecar_metadata` from here, never the modules inside (an import-linter contract checks it).
 """
 
-from pathlib import Path
-
-from .files import _sidecar
+from .files import sidecar_metadata
 from .runner import run_batch
 
 __all__ = ["run_batch", "sidecar_metadata"]
-
-
-def sidecar_metadata(path: Path, max_bytes: int) -> dict[str, str]:
-    """The fields of NAME.meta.json beside the article file NAME.*, or {}: read as a batch reads
-    them, so `reliability score` and `extract` give a file the metadata `batch` gives it."""
-    return _sidecar(path, max_bytes)

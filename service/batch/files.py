@@ -103,10 +103,10 @@ def _read_file(path: Path, max_bytes: int, errors: list[dict[str, str]]) -> tupl
         errors += [{"path": getattr(e, "path", str(path)), "reason": str(e)} for e in line_errors]
     else:
         articles = read_path(path, max_bytes)
-    return articles, _sidecar(path, max_bytes)
+    return articles, sidecar_metadata(path, max_bytes)
 
 
-def _sidecar(path: Path, max_bytes: int) -> dict[str, str]:
+def sidecar_metadata(path: Path, max_bytes: int) -> dict[str, str]:
     """The metadata fields of NAME.meta.json beside NAME.*, or {} where there is none.
 
     Raises InputError when the sidecar cannot be read or is not a JSON object: its article is then
