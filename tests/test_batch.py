@@ -69,7 +69,7 @@ def test_batch_reads_metadata_reports_bad_files_and_writes_csv(tmp_path: Path, r
     assert {str(p) for p in bad.values()} <= failed
     assert any(e["path"].endswith("cms.jsonl:4") and "invalid JSON" in e["reason"] for e in errors)
     results = read_jsonl(out)
-    assert len(results) == 5 + 11 + 12 + 1  # seeds, examples, JSONL lines but the broken one, sidecar
+    assert len(results) == 5 + 17 + 12 + 1  # seeds, examples, JSONL lines but the broken one, sidecar
     by_input = {Path(r["input"]).name: r for r in results}
     assert by_input["with_sidecar.txt"]["title"] == "Titre donné à part"
     assert by_input["with_sidecar.txt"]["source"]["domain"] == "sidecar.example"

@@ -22,8 +22,20 @@ def example_results(resources: Any) -> dict[str, dict[str, Any]]:
     return {Path(r["input"]).stem: r for r in score_articles(articles, resources=resources)}
 
 
+# The two multi-outlet stories and the two careful / fair / sloppy trios (examples README).
+TRIOS = {
+    "en": ("en_fire_dunsleighchronicle", "en_fire_northvalestar", "en_fire_newsblitz24"),
+    "fr": ("fr_gymnase_reveilducher", "fr_gymnase_valdeloireinfo", "fr_gymnase_chocinfos"),
+}
+
+
+def story_of(stem: str) -> str:
+    """Which example story a file belongs to: its trio prefix, else its language prefix."""
+    return next((p for p in ("en_fire_", "fr_gymnase_") if stem.startswith(p)), stem[:3])
+
+
 def test_english_weak_outlet_scores_lowest(example_results: dict[str, dict[str, Any]]) -> None:
-    english = {k: r["score"] for k, r in example_results.items() if k.startswith("en_")}
+    english = {k: r["score"] for k, r in example_results.items() if story_of(k) == "en_"}
     assert min(english, key=english.get) == "en_buzzheadlines", english  # type: ignore[arg-type]
     strong = min(english["en_wexmouthherald"], english["en_channelgazette"])
     assert strong > english["en_buzzheadlines"] + 20, english
@@ -63,7 +75,7 @@ def test_english_derivative_detected(example_results: dict[str, dict[str, Any]])
 
 
 def test_french_example_story(example_results: dict[str, dict[str, Any]]) -> None:
-    french = {k: r["score"] for k, r in example_results.items() if k.startswith("fr_")}
+    french = {k: r["score"] for k, r in example_results.items() if story_of(k) == "fr_"}
     assert min(french, key=french.get) == "fr_buzzactu", french  # type: ignore[arg-type]
     flags = sentence_flags(example_results["fr_buzzactu"], "misspelled_name")
     assert any(f["suggestion"] == "Hélène Desrosiers" for f in flags), flags
@@ -71,8 +83,10 @@ def test_french_example_story(example_results: dict[str, dict[str, Any]]) -> Non
 
 def test_stories_are_separated(example_results: dict[str, dict[str, Any]]) -> None:
     story = {k: r["story_id"] for k, r in example_results.items()}
-    assert len({v for k, v in story.items() if k.startswith("en_")}) == 1
-    assert len({v for k, v in story.items() if k.startswith("fr_")}) == 1
+    ids = {}
+    for prefix in ("en_", "fr_", "en_fire_", "fr_gymnase_"):
+        (ids[prefix],) = {v for k, v in story.items() if story_of(k) == prefix}  # each story is one story...
+    assert len(set(ids.values())) == 4  # ...and the four are four
     assert story["en_wexmouthherald"] != story["fr_regionseco"]
     assert story["unrelated_en"] not in (story["en_wexmouthherald"], story["fr_regionseco"])
     assert story["unrelated_fr"] not in (story["en_wexmouthherald"], story["fr_regionseco"])
@@ -119,7 +133,7 @@ def test_readme_gives_the_order_the_scorer_gives(example_results: dict[str, dict
     """`a ≈ b > c`: a and b within a point of each other, both above c."""
     readme = (EXAMPLES / "README.md").read_text(encoding="utf-8")
     lines = re.findall(r"^Order the scorer gives .*highest first[^:]*:(.*)$", readme, re.MULTILINE)
-    assert len(lines) == 2, lines
+    assert len(lines) == 4, lines
     for line in lines:
         groups = [re.findall(r"`([\w.]+)`", group) for group in line.split(" > ")]
         scores = [[example_results[Path(name).stem]["score"] for name in group] for group in groups]
@@ -127,5 +141,25 @@ def test_readme_gives_the_order_the_scorer_gives(example_results: dict[str, dict
             assert max(values) - min(values) <= 1.0, (group, values)
         for higher, lower in zip(scores, scores[1:], strict=False):
             assert min(higher) > max(lower), (line, scores)
-        story = {Path(name).stem[:3] for group in groups for name in group}
-        assert len(story) == 1 and sum(map(len, groups)) == sum(1 for k in example_results if k[:3] in story)
+        story = {story_of(Path(name).stem) for group in groups for name in group}
+        assert len(story) == 1 and sum(map(len, groups)) == sum(1 for k in example_results if story_of(k) in story)
+
+
+@pytest.mark.parametrize("language", sorted(TRIOS))
+def test_careful_fair_sloppy_trio(example_results: dict[str, dict[str, Any]], language: str) -> None:
+    """Issue 14: three reports of one local event: careful >= 75 > ... > sloppy, sloppy <= 40, in
+    that order."""
+    careful, fair, sloppy = (example_results[stem] for stem in TRIOS[language])
+    assert careful["score"] >= 75, careful["reasons"]
+    assert sloppy["score"] <= 40, sloppy["reasons"]
+    assert careful["score"] > fair["score"] > sloppy["score"] + 30, [r["score"] for r in (careful, fair, sloppy)]
+    assert sloppy["label"] == "unreliable" and careful["label"] == "reliable"
+    # what the sloppy report does wrong is named: its misspelled name, with the form the others use
+    suggestions = {f.get("suggestion") for f in sloppy["flags"] if f["type"] == "misspelled_name"}
+    assert suggestions & {"Graham Pettifer", "Pettifer", "Sandrine Bouvarel", "Bouvarel"}, sloppy["flags"]
+    # and its style is shown: the headline in capitals, its unnamed sources, its exclamations;
+    # it costs points in English, the language the style term was learned on, and none in French
+    kinds = {e["kind"] for e in sloppy["components"]["style"]["evidence"]}
+    assert {"headline", "anonymous_source", "exclamation"} <= kinds, kinds
+    contribution = sloppy["components"]["style"]["contribution"]
+    assert contribution < 0 if language == "en" else contribution == 0.0, contribution

@@ -84,3 +84,38 @@ def test_reasons_never_read_zero_points_and_name_what_was_found() -> None:
         "-2: 2 presentation problem(s): 2 furniture line(s)",
         "+1: well attributed (quotes, named sources, agencies)",
     ]
+
+
+def test_the_style_term_follows_its_directions_and_its_weight_is_the_largest_admissible() -> None:
+    # Issue 14: reporting style learned from outlet labels, weighed so that professional news
+    # keeps its labels (training/style_scorer.py).
+    from service.engine.style import FEATURE_SIGN
+    from training.style_scorer import CEILINGS, WEIGHTS
+
+    metrics = read_card("style_scorer")["metrics"]
+    assert all(FEATURE_SIGN[f] * c >= 0 for f, c in metrics["standardised_coefficients"].items())
+    shares = metrics["professional_shares_by_weight"]
+    admissible = [w for w in WEIGHTS if all(shares[str(w)][k] <= CEILINGS[k] for k in CEILINGS)]
+    assert metrics["weight"] == max(admissible, default=0.0)
+
+
+def test_style_moves_english_scores_only_and_its_contribution_is_exact(resources: Any) -> None:
+    from service.engine.scorer import predict
+    from service.engine.style import FEATURE_SIGN
+
+    bundle, style_bundle = resources.scorer, resources.style_scorer
+    row = np.asarray(bundle["baseline"])
+    rows = np.vstack([row, row])
+    plain = dict.fromkeys(FEATURE_SIGN, 0.0) | {"anchored_share": 0.2, "specific_claims": 0.6}
+    shouting = plain | {"headline_bait": 1.0, "exclamation_rate": 1.0, "reader_address_rate": 1.0}
+    styles = np.array([[plain[f] for f in FEATURE_SIGN], [shouting[f] for f in FEATURE_SIGN]])
+    base = predict(bundle, rows, [2, 2])
+    english = predict(bundle, rows, [2, 2], style_bundle, styles, ["en", "en"])
+    french = predict(bundle, rows, [2, 2], style_bundle, styles, ["fr", "fr"])
+    assert english[1]["score"] < english[0]["score"]  # bait, exclamations and "you" cost points
+    assert english[1]["contributions"]["style"] < 0
+    for result, without in zip(english, base, strict=True):  # exact: the score minus the base score
+        assert abs(result["contributions"]["style"] - (result["score"] - without["score"])) <= 0.11
+    # learned on English outlets: French scores are the base model's, to the last bit
+    assert [r["probability"] for r in french] == [r["probability"] for r in base]
+    assert all(r["contributions"]["style"] == 0.0 for r in french)

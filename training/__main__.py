@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import sys
 import time
@@ -12,12 +13,12 @@ from service.engine import story
 from service.engine.pipeline import EMBEDDED_KINDS, Resources, analyze, prepare
 from service.engine.records import ArticleInput
 
-from . import article_scorer, equivalence, generic_classifier, thresholds
+from . import article_scorer, equivalence, generic_classifier, style_scorer, subjectivity, thresholds
 from .common import SEED, DiskEmbeddings, article_input, dump, read_labelled_articles, read_rpm2, sha256_of, write_card
 from .generic_gate import GENERIC_GATE
 from .value_gate import VALUE_GATE
 
-MODEL_VERSION = "2026.12-4"
+MODEL_VERSION = "2026.12-5"
 
 
 def _pair_evidence(
@@ -120,7 +121,19 @@ def main(argv: list[str] | None = None) -> int:
             "classifier_threshold": gen_metrics["threshold"],
         },
     }
-    res = Resources(embeddings=emb, equivalence=eq_model, generic=gen_model, scorer=None, thresholds=all_thresholds)
+    subj_model, subj_metrics = subjectivity.build(
+        data, emb, [s.text for ss in embedded for s in ss if s.kind == "claim"], SEED
+    )
+    dump(subj_model, out / "subjectivity.joblib")
+    log(f"subjectivity: {subj_metrics}")
+    res = Resources(
+        embeddings=emb,
+        equivalence=eq_model,
+        generic=gen_model,
+        scorer=None,
+        thresholds=all_thresholds,
+        subjectivity=subj_model,
+    )
     folds = (frozenset(t for t in set(topics) if t % 2), frozenset(t for t in set(topics) if not t % 2))
     generic_for_topic = {}
     for fold in folds:
@@ -140,6 +153,9 @@ def main(argv: list[str] | None = None) -> int:
     bundle, sc_metrics = article_scorer.train(x, y, groups, kinds, SEED)
     dump(bundle, out / "article_scorer.joblib")
     log(f"scorer: auc {sc_metrics['auc_test']} brier {sc_metrics['brier_test']} ece {sc_metrics['ece_test']}")
+    style_bundle, style_metrics = style_scorer.build(data, dataclasses.replace(res, scorer=bundle), SEED)
+    dump(style_bundle, out / "style_scorer.joblib")
+    log(f"style term: {style_metrics}")
     emb.save()
 
     datasets = {
@@ -178,6 +194,32 @@ def main(argv: list[str] | None = None) -> int:
         "generic-assertion sentence classifier",
         generic_classifier.__doc__ or "",
         {**common, "metrics": gen_metrics},
+    )
+    write_card(
+        out,
+        "subjectivity",
+        "sentence subjectivity classifier",
+        subjectivity.__doc__ or "",
+        {**common, "metrics": subj_metrics},
+    )
+    write_card(
+        out,
+        "style_scorer",
+        "the scorer's style term",
+        style_scorer.__doc__ or "",
+        {
+            **common,
+            "datasets": {
+                **datasets,
+                "horne2017-random-dev": {
+                    "sha256": sha256_of(data / "horne2017-random-dev" / "labels.jsonl"),
+                    "licence": "redistribution and use permitted with the copyright notice kept (its README.txt)",
+                    "citation": "Horne & Adali, NECO 2017 (Random Political News); outlet labels real/fake/satire",
+                },
+            },
+            "metrics": style_metrics,
+            "features": style_bundle["features"],
+        },
     )
     write_card(
         out,

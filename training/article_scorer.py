@@ -136,28 +136,33 @@ def expected_calibration_error(y: np.ndarray, p: np.ndarray, bins: int = 10) -> 
     return float(ece)
 
 
-def sign_constrained_logistic(x: np.ndarray, y: np.ndarray) -> tuple[Pipeline, list[str]]:
-    """Standardised logistic regression whose coefficients follow FEATURE_DIRECTION.
+def sign_constrained_logistic(
+    x: np.ndarray, y: np.ndarray, directions: list[int] | None = None, class_weight: str | None = None
+) -> tuple[Pipeline, list[str]]:
+    """Standardised logistic regression whose coefficients follow FEATURE_DIRECTION (or
+    `directions`, one per column of `x`, for another feature set).
 
     Backward elimination: fit, drop the features (direction +1 or -1) whose coefficient has the
     other sign, refit on the rest, until none is left against its direction. Only scikit-learn
     classes are fitted, so the service loads the model without this package. Returns the fitted
     pipeline and the features it left out.
     """
-    kept = list(range(len(FEATURES)))
+    signs = directions if directions is not None else [FEATURE_DIRECTION[f] for f in FEATURES]
+    kept = list(range(len(signs)))
     while True:
         linear = Pipeline(
             [
                 ("select", ColumnTransformer([("kept", "passthrough", kept)], remainder="drop")),
                 ("scale", StandardScaler()),
-                ("logistic", LogisticRegression(C=1.0, max_iter=5000, random_state=0)),
+                ("logistic", LogisticRegression(C=1.0, class_weight=class_weight, max_iter=5000, random_state=0)),
             ]
         )
         linear.fit(x, y)
         coefficients = linear[-1].coef_[0]
-        against = [k for k, c in zip(kept, coefficients, strict=True) if FEATURE_DIRECTION[FEATURES[k]] * c < 0]
+        against = [k for k, c in zip(kept, coefficients, strict=True) if signs[k] * c < 0]
         if not against:
-            return linear, [FEATURES[k] for k in range(len(FEATURES)) if k not in kept]
+            names = FEATURES if directions is None else [str(k) for k in range(len(signs))]
+            return linear, [names[k] for k in range(len(signs)) if k not in kept]
         kept = [k for k in kept if k not in against]
 
 

@@ -6,7 +6,9 @@ cluster and by topic, and on real English news (basil-dev as a batch, through th
 date order, and mixed with the other sets: training/story_eval.py); claim clusters on
 rpm2-fr-dev and the seeds (training/claim_eval.py); flags per professional article on basil-dev
 and rpm2-fr-dev (training/flag_eval.py); CheckThat! subjectivity
-dev F1 of the generic-sentence classifier; the held-out calibration figures recorded in the scorer's card;
+dev F1 of the generic-sentence classifier and macro-F1 of the opinion classifier
+(training/subjectivity.py); the held-out calibration figures recorded in the scorer's card and
+the out-of-fold real-vs-fake figures of the style term's card;
 whether the score ranks real above fake and satire (horne2017-random-dev), nytimes.com above
 foxnews.com (basil-dev), and how many professional articles it calls mixed or unreliable
 (training/judgement_eval.py); the seed expectations (pass/fail); and the STS figure of each
@@ -27,7 +29,7 @@ import numpy as np
 from scipy.stats import spearmanr
 from sklearn.metrics import adjusted_rand_score, f1_score
 
-from service.engine import generic, story
+from service.engine import generic, story, style
 from service.engine.artifacts import read_card
 from service.engine.embed import EmbeddingCache, load_embedder
 from service.engine.pipeline import EMBEDDED_KINDS, Resources, load_resources, prepare
@@ -119,7 +121,14 @@ def subjectivity_figures(data: Path, res: Resources) -> dict[str, float]:
     generic_th = res.thresholds["generic"]
     threshold = generic_th.get("classifier_threshold", generic_th["threshold"])
     predicted = res.generic.predict_proba(features)[:, 1] >= threshold
-    return {"subjectivity_dev_f1": round(float(f1_score([y for _, y in rows], predicted)), 4)}
+    gold = [y for _, y in rows]
+    # The opinion signal's own classifier (`style.SUBJECTIVE_AT`), macro-F1 as CheckThat! ranks it.
+    assert res.subjectivity is not None
+    opinion = res.subjectivity.predict_proba(vectors)[:, 1] >= style.SUBJECTIVE_AT
+    return {
+        "subjectivity_dev_f1": round(float(f1_score(gold, predicted)), 4),
+        "subjectivity_dev_macro_f1": round(float(f1_score(gold, opinion, average="macro")), 4),
+    }
 
 
 def calibration_figures() -> dict[str, float]:
@@ -131,6 +140,12 @@ def calibration_figures() -> dict[str, float]:
         "scorer_auc_cross_validated": metrics["auc_cross_validated"],
         "scorer_brier_cross_validated": metrics["brier_cross_validated"],
         "scorer_ece_cross_validated": metrics["ece_cross_validated"],
+        # The style term is trained on horne2017-random-dev: its real-vs-fake figures out of fold.
+        **{
+            f"judgement_{k}": v
+            for k, v in read_card("style_scorer")["metrics"].items()
+            if k.startswith("horne_cross_validated_")
+        },
     }
 
 

@@ -3,7 +3,10 @@
 Outlet labels are the data sets' own, not ours: horne2017-random-dev's "real", "fake" and
 "satire" outlets (Business Insider's "most trusted" list and Zimdars' 2016 list), and
 basil-dev's three outlets per event, which raters such as NewsGuard and Media Bias/Fact Check
-rate for factual reporting nytimes.com above foxnews.com. None of it is trained on.
+rate for factual reporting nytimes.com above foxnews.com. The base scorer is trained on neither;
+the style term (`training/style_scorer.py`) is fitted on horne and its weight chosen on the
+professional shares of basil and rpm2, so the horne figures here are in sample: the out-of-fold
+ones are `judgement_horne_cross_validated_*`, from the style term's card.
 
 - `judgement_horne_{batch,alone}_auc_real_vs_{fake,satire}`: ROC AUC of the score, real articles
   against fake (or satire) ones, the set scored as one batch and each article alone;

@@ -169,8 +169,7 @@ def _score_unit_here(
     context: CorpusContext, unit: str, articles: list[tuple[str, ArticleInput]]
 ) -> list[tuple[str, dict[str, Any]]]:
     from service.engine.explain import score_object
-    from service.engine.pipeline import analyze, feature_row, prepare
-    from service.engine.scorer import predict
+    from service.engine.pipeline import analyze, predict_analyses, prepare
 
     res = _worker["resources"]
     res.embeddings.clear()  # this story's stored vectors only, whatever the worker scored before
@@ -190,8 +189,7 @@ def _score_unit_here(
     analyses = analyze(docs, res)
     for analysis in analyses:
         analysis.story_id = unit  # the batch's story, not the sub-grouping of this slice
-    rows = np.array([feature_row(a) for a in analyses], dtype=np.float64)
-    predictions = predict(res.scorer, rows, [a.independent_sources for a in analyses])
+    predictions = predict_analyses(analyses, res)
     return [
         (analysis.doc.article_id, score_object(analysis, prediction, res.model_version, None))
         for analysis, prediction in zip(analyses, predictions, strict=True)
@@ -355,12 +353,19 @@ def _run(
 def _versions() -> list[str]:
     """What a resumed run must share with the run that wrote the state: its tables' format, the
     package that prepared the pickled articles, and the models that scored the stories done
-    (the sha256 of thresholds.json and of the three model artifacts)."""
+    (the sha256 of thresholds.json and of the model artifacts)."""
     from service import __version__
     from service.engine.artifacts import models_dir
 
     models = hashlib.sha256()
-    for name in ("thresholds.json", "article_scorer.joblib", "claim_equivalence.joblib", "generic_sentence.joblib"):
+    for name in (
+        "thresholds.json",
+        "article_scorer.joblib",
+        "claim_equivalence.joblib",
+        "generic_sentence.joblib",
+        "subjectivity.joblib",
+        "style_scorer.joblib",
+    ):
         path = models_dir() / name
         models.update(path.read_bytes() if path.exists() else b"")
     return [str(STATE_FORMAT), __version__, models.hexdigest()]

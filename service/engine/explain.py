@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from .pipeline import ArticleAnalysis
-from .signals import COMPONENTS
+from .signals import ADDED_COMPONENTS, COMPONENTS
 
 # (text when the component raises the score, text when it lowers it); {n} counts its flags.
 REASON_TEXT = {
@@ -17,7 +17,31 @@ REASON_TEXT = {
     "attribution": ("well attributed (quotes, named sources, agencies)", "weak attribution"),
     "presentation": ("clean page", "{n} presentation problem(s): {kinds}"),
     "derivative": ("original reporting", "rewrite of another article"),
+    "style": ("written as dated, specific reporting", "{found}"),
 }
+# How a style reason names what it found, from the evidence spans' kinds (`style.style_signals`).
+STYLE_KINDS = {
+    "opinion": "sentence(s) of opinion in the outlet's voice",
+    "anonymous_source": "sentence(s) citing unnamed sources",
+    "exclamation": "exclamation(s)",
+    "reader_address": "sentence(s) addressing the reader",
+}
+
+
+def style_found(evidence: list[dict[str, Any]]) -> str:
+    """What the style evidence holds, in words ("headline in capitals, 2 exclamation(s)"); a
+    style that lowers the score with none of these has few specific, dated statements."""
+    counts: dict[str, int] = {}
+    parts = []
+    for item in evidence:
+        if item["kind"] == "headline":
+            parts.append(item["reason"][0].lower() + item["reason"][1:])
+        else:
+            counts[item["kind"]] = counts.get(item["kind"], 0) + 1
+    parts += [f"{n} {STYLE_KINDS[kind]}" for kind, n in counts.items()]
+    return ", ".join(parts) or "few specific, dated statements"
+
+
 FLAG_COMPONENT = {
     "unsupported_claim": "unsupported_claims",
     "contradiction": "contradiction",
@@ -65,7 +89,11 @@ def reasons(analysis: ArticleAnalysis, contributions: dict[str, float], limit: i
             continue  # a rewrite is reported by its flag; a small model wobble is no reason
         raises, lowers = REASON_TEXT[component]
         found = ", ".join(f"{n} {PRESENTATION_KINDS[kind]}" for kind, n in kinds.items()) or "none flagged"
-        text = (raises if points > 0 else lowers).format(n=counts.get(component, 0), kinds=found)
+        text = (raises if points > 0 else lowers).format(
+            n=counts.get(component, 0),
+            kinds=found,
+            found=style_found(analysis.signals.evidence.get("style", [])) if component == "style" else "",
+        )
         shown = int(abs(points) + 0.5)  # half up: a 0.5-point reason reads "-1", never "-0"
         out.append(f"{'+' if points > 0 else '-'}{shown}: {text}")
         if len(out) == limit:
@@ -86,7 +114,7 @@ def score_object(
             "contribution": contributions.get(name, 0.0),
             "evidence": analysis.signals.evidence.get(name, []),
         }
-        for name in COMPONENTS
+        for name in COMPONENTS + ADDED_COMPONENTS
     }
     claims = []
     for sentence in doc.sentences:

@@ -18,7 +18,7 @@ import numpy as np
 
 from service.errors import InputError, ModelArtifactError, NoArticlesError
 
-from . import budget, furniture, generic, names, provenance, signals, spelling, story
+from . import budget, furniture, generic, names, provenance, signals, spelling, story, style
 from . import claims as claims_stage
 from .artifacts import load_artifact, load_json, models_dir, read_card
 from .embed import EmbeddingCache, load_embedder
@@ -41,6 +41,8 @@ class Resources:
     scorer: Any | None
     thresholds: dict[str, Any]
     model_version: str = "untrained"
+    subjectivity: Any | None = None  # sentence -> P(opinion) (`style.subjective_probabilities`)
+    style_scorer: Any | None = None  # the scorer's style term (`scorer.style_logit`)
 
 
 _resources: dict[str, Resources] = {}
@@ -54,6 +56,8 @@ def load_resources(embedder: str | None = None, with_scorer: bool = True) -> Res
             thresholds = load_json("thresholds.json")
             equivalence, _ = load_artifact("claim_equivalence")
             generic_model, _ = load_artifact("generic_sentence")
+            subjectivity_model, _ = load_artifact("subjectivity")
+            style_scorer, _ = load_artifact("style_scorer") if with_scorer else (None, {})
             scorer, card = load_artifact("article_scorer") if with_scorer else (None, {})
             model = load_embedder(embedder)
             name = getattr(model, "reliability_name", embedder)
@@ -71,6 +75,8 @@ def load_resources(embedder: str | None = None, with_scorer: bool = True) -> Res
                 scorer=scorer,
                 thresholds=thresholds,
                 model_version=card.get("model_version", "untrained"),
+                subjectivity=subjectivity_model,
+                style_scorer=style_scorer,
             )
             gc.freeze()  # long-lived: spared the garbage collector's full collections (spelling.hunspell)
         return _resources[key]
@@ -240,6 +246,13 @@ def _analyze_story(
     name_flags = names.misspelled_name_flags(docs, origin.family)
     budget.checkpoint("spelling")
     slips = spelling.spelling_flags(docs)
+    budget.checkpoint("style")
+    claim_rows = [i for i, s in enumerate(flat.sentences) if s.kind == "claim"]
+    subjective_p: dict[int, dict[int, float]] = defaultdict(dict)
+    claim_sentences = [flat.sentences[i] for i in claim_rows]
+    opinion = style.subjective_probabilities(claim_sentences, flat.vectors[claim_rows], res.subjectivity)
+    for i, p in zip(claim_rows, opinion, strict=True):
+        subjective_p[flat.owners[i]][flat.sentences[i].index] = p
     out = []
     for a, doc in enumerate(docs):
         budget.checkpoint("signals")
@@ -256,6 +269,7 @@ def _analyze_story(
             original,
             doc.language in LANGUAGE_SPECIFIC,
             slips[a],
+            subjective_p[a],
         )
         evidence = {docs[b].article_id: origin.evidence[(a, b)] for b in range(len(docs)) if b != a}
         out.append(ArticleAnalysis(doc, story_id, merged, claim_map, independent, original, evidence))
@@ -271,6 +285,25 @@ def lead_vector(doc: Document, embeddings: EmbeddingCache) -> np.ndarray:
 
 def feature_row(analysis: ArticleAnalysis) -> list[float]:
     return [float(analysis.signals.values[name]) for name in signals.FEATURES]
+
+
+def style_row(analysis: ArticleAnalysis) -> list[float]:
+    return [float(analysis.signals.values[name]) for name in style.FEATURE_SIGN]
+
+
+def predict_analyses(analyses: list[ArticleAnalysis], res: Resources) -> list[dict[str, Any]]:
+    """The score stage for analysed articles: `scorer.predict` with the style term."""
+    from .scorer import predict
+
+    rows = np.array([feature_row(a) for a in analyses], dtype=np.float64).reshape(len(analyses), -1)
+    return predict(
+        res.scorer,
+        rows,
+        [a.independent_sources for a in analyses],
+        res.style_scorer,
+        np.array([style_row(a) for a in analyses], dtype=np.float64).reshape(len(analyses), -1),
+        [a.doc.language for a in analyses],
+    )
 
 
 def to_articles(items: list[Any]) -> list[ArticleInput]:
@@ -310,7 +343,6 @@ def score_articles(
 
 def _score_articles(items: list[Any], embedder: str | None, resources: Resources | None) -> list[dict[str, Any]]:
     from .explain import score_object
-    from .scorer import predict
 
     articles = to_articles(items)
     if not articles:
@@ -319,8 +351,7 @@ def _score_articles(items: list[Any], embedder: str | None, resources: Resources
     docs = prepare(articles)
     analyses = analyze(docs, res)
     budget.checkpoint("score")
-    rows = np.array([feature_row(a) for a in analyses], dtype=np.float64)
-    predictions = predict(res.scorer, rows, [a.independent_sources for a in analyses])
+    predictions = predict_analyses(analyses, res)
     source_ratings = _source_ratings(analyses, predictions)
     return [
         score_object(analysis, prediction, res.model_version, source_ratings.get(analysis.doc.source or ""))

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from . import lexicon, spelling, wording
+from . import lexicon, spelling, style, wording
 from .records import Claim, Document, Flag, Sentence
 
 # Feature order is the scorer's contract; `COMPONENT_OF` groups them for explanations.
@@ -49,6 +49,9 @@ COMPONENT_OF = {
     "derivative": "derivative",
 }
 COMPONENTS = list(dict.fromkeys(COMPONENT_OF.values()))
+# Components outside the base model's features: reporting style (`style.py`) is scored by the
+# scorer's additive style term (`scorer.style_logit`, issue 14), its contribution exact.
+ADDED_COMPONENTS = ["style"]
 # The direction an editor expects each signal to push the score (+1 up, -1 down, 0 either):
 # the scorer is constrained to it and learns only how far.
 FEATURE_DIRECTION = {
@@ -350,6 +353,18 @@ def derivative(doc: Document, original: dict[str, Any] | None) -> ArticleSignals
     )
 
 
+def reporting_style(doc: Document, subjective_p: dict[int, float], language_specific: bool) -> ArticleSignals:
+    """Opinion, unnamed sources, headline bait, exclamations, reader address and day anchors in
+    the writer's own voice (`style.style_signals`); evidence spans carry their `kind`."""
+    found = style.style_signals(doc, subjective_p, language_specific)
+    bad = sum(v for k, v in found["values"].items() if style.FEATURE_SIGN[k] < 0)
+    return ArticleSignals(
+        values=found["values"],
+        evidence={"style": found["evidence"]},
+        component_values={"style": max(0.0, 1.0 - bad)},
+    )
+
+
 def merge(parts: list[ArticleSignals]) -> ArticleSignals:
     out = ArticleSignals(values={})
     for part in parts:
@@ -364,7 +379,14 @@ def merge(parts: list[ArticleSignals]) -> ArticleSignals:
 
 
 # Features computed from French or English word lists: zero for other languages.
-LANGUAGE_SPECIFIC_FEATURES = ("generic_share", "loaded_rate", "artefact_rate", "hedged_unsupported_share")
+LANGUAGE_SPECIFIC_FEATURES = (
+    "generic_share",
+    "loaded_rate",
+    "artefact_rate",
+    "hedged_unsupported_share",
+    "anonymous_share",
+    "reader_address_rate",
+)
 LANGUAGE_SPECIFIC_FLAGS = ("loaded_language", "translation_artefact")
 
 
@@ -378,6 +400,7 @@ def article_signals(
     original: dict[str, Any] | None,
     language_specific: bool,
     spelling_flags: list[Flag] | None = None,
+    subjective_p: dict[int, float] | None = None,
 ) -> ArticleSignals:
     """The signals stage for one article: every signal, merged; word-list signals off for other languages."""
     merged = merge(
@@ -389,6 +412,7 @@ def article_signals(
             attribution(doc),
             presentation(doc, spelling_flags),
             derivative(doc, original),
+            reporting_style(doc, subjective_p or {}, language_specific),
         ]
     )
     if not language_specific:

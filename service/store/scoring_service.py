@@ -26,15 +26,15 @@ from service.engine.pipeline import (
     ArticleAnalysis,
     Resources,
     analyze,
-    feature_row,
     lead_vector,
     load_resources,
+    predict_analyses,
     prepare,
     to_articles,
     warm_up,
 )
 from service.engine.records import ArticleInput, Document
-from service.engine.scorer import predict, source_rating
+from service.engine.scorer import source_rating
 from service.errors import NoArticlesError, StoreUnavailableError, TooLargeError
 
 from .db import Store, now, pack, unpack
@@ -113,8 +113,7 @@ class ScoringService:
         # Names weigh by their IDF over the store (and these new articles), as in a batch of everything.
         idf = self._name_idf(new_docs) if self.resources.thresholds["story"].get("idf_power") else None
         analyses = analyze(docs, self.resources, idf)
-        features = np.array([feature_row(a) for a in analyses], dtype=np.float64)
-        predictions = predict(self.resources.scorer, features, [a.independent_sources for a in analyses])
+        predictions = predict_analyses(analyses, self.resources)
         self._lap("analyze", t)
 
         n_new = len(articles)
