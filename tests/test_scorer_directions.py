@@ -94,7 +94,7 @@ def test_the_style_term_follows_its_directions_and_its_weight_is_the_largest_adm
 
     metrics = read_card("style_scorer")["metrics"]
     assert all(FEATURE_SIGN[f] * c >= 0 for f, c in metrics["standardised_coefficients"].items())
-    shares = metrics["professional_shares_by_weight"]
+    shares = metrics["basil_shares_by_weight"]
     admissible = [w for w in WEIGHTS if all(shares[str(w)][k] <= CEILINGS[k] for k in CEILINGS)]
     assert metrics["weight"] == max(admissible, default=0.0)
 
@@ -119,3 +119,18 @@ def test_style_moves_english_scores_only_and_its_contribution_is_exact(resources
     # learned on English outlets: French scores are the base model's, to the last bit
     assert [r["probability"] for r in french] == [r["probability"] for r in base]
     assert all(r["contributions"]["style"] == 0.0 for r in french)
+
+
+def test_style_alone_never_makes_a_clean_article_unreliable(resources: Any) -> None:
+    # The term is capped (scorer.STYLE_TERM_CAP) and its inputs clipped to their training range.
+    from service.engine.scorer import STYLE_TERM_CAP, predict
+    from service.engine.style import FEATURE_SIGN
+
+    bundle, style_bundle = resources.scorer, resources.style_scorer
+    row = np.asarray(bundle["baseline"])[None, :]
+    worst = np.array([[1.0 if sign < 0 else 0.0 for sign in FEATURE_SIGN.values()]]) * 50  # far out of range
+    base = predict(bundle, row, [2])[0]
+    shouted = predict(bundle, row, [2], style_bundle, worst, ["EN-gb"])[0]  # language codes normalised
+    assert shouted["score"] < base["score"] and shouted["label"] != "unreliable"
+    p, q = base["probability"], shouted["probability"]
+    assert np.log(p / (1 - p)) - np.log(q / (1 - q)) <= STYLE_TERM_CAP + 1e-9

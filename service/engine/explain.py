@@ -20,9 +20,9 @@ REASON_TEXT = {
     "style": ("written as dated, specific reporting", "{found}"),
 }
 # How a style reason names what it found, from the evidence spans' kinds (`style.style_signals`).
+# Unnamed sources are evidence only: the style term does not read them (training/style_scorer.py).
 STYLE_KINDS = {
     "opinion": "sentence(s) of opinion in the outlet's voice",
-    "anonymous_source": "sentence(s) citing unnamed sources",
     "exclamation": "exclamation(s)",
     "reader_address": "sentence(s) addressing the reader",
 }
@@ -36,7 +36,7 @@ def style_found(evidence: list[dict[str, Any]]) -> str:
     for item in evidence:
         if item["kind"] == "headline":
             parts.append(item["reason"][0].lower() + item["reason"][1:])
-        else:
+        elif item["kind"] in STYLE_KINDS:
             counts[item["kind"]] = counts.get(item["kind"], 0) + 1
     parts += [f"{n} {STYLE_KINDS[kind]}" for kind, n in counts.items()]
     return ", ".join(parts) or "few specific, dated statements"

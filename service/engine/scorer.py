@@ -9,10 +9,10 @@ to the score minus the typical article's score (`baseline_score`): the model is 
 additive, and components interact.
 
 Reporting style (`style.py`) is scored apart, as an additive term on the log-odds (issue 14):
-`logit(p) = logit(p_base) + weight * (d(style) - offset)`, where d is a sign-constrained logistic
-regression trained on horne2017-random-dev's outlet labels, `offset` its value on the typical
+`logit(p) = logit(p_base) + clip(weight * (d(style) - offset), +-STYLE_TERM_CAP)`, where d is a
+sign-constrained logistic regression trained on horne2017-random-dev's outlet labels, `offset` its value on the typical
 real-outlet article (so that one scores as the base model says) and `weight` the largest that
-keeps professional news (basil-dev, rpm2-fr-dev) within the quality gate's mixed and unreliable
+keeps the English professional articles (basil-dev) within the quality gate's mixed and unreliable
 ceilings (`models/style_scorer.joblib`, `training/style_scorer.py`). It applies to the languages
 it was learned on (`STYLE_LANGUAGES`); elsewhere the term is 0. Its contribution is exact: the
 score minus the score without the term.
@@ -49,17 +49,37 @@ def label_for(score: float) -> str:
 
 
 STYLE_LANGUAGES = ("en",)
+# The most the style term moves the log-odds, either way: style alone can take the typical clean
+# article (83, `baseline_score`) down to about 52 (mixed), never to unreliable (style is not fact).
+STYLE_TERM_CAP = 1.5
 
 
 def style_logit(style_bundle: dict[str, Any] | None, style_rows: np.ndarray, applies: np.ndarray) -> np.ndarray:
-    """The style term added to each article's log-odds (0 where it does not apply or no model)."""
+    """The style term added to each article's log-odds (0 where it does not apply or no model).
+
+    `style_rows`: articles x `style.FEATURE_SIGN` (all style values, in that order). Each value
+    the model reads is clipped to the range its training data spanned (`style_bundle["low"]`,
+    `["high"]`: no extrapolation), and the term to +-STYLE_TERM_CAP."""
+    from .style import FEATURE_SIGN
+
     out = np.zeros(len(style_rows))
     if style_bundle is None or not np.any(applies):
         return out
+    if not set(style_bundle["features"]) <= set(FEATURE_SIGN):
+        from service.errors import ModelArtifactError
+
+        raise ModelArtifactError("style_scorer was trained on other features; retrain with `python -m training`")
+    cols = [list(FEATURE_SIGN).index(f) for f in style_bundle["features"]]
+    x = np.clip(np.asarray(style_rows, dtype=np.float64)[applies][:, cols], style_bundle["low"], style_bundle["high"])
     with limited_threads(1, user_api="openmp"):
-        d = style_bundle["model"].decision_function(np.asarray(style_rows, dtype=np.float64)[applies])
-    out[applies] = style_bundle["weight"] * (d - style_bundle["offset"])
+        d = style_bundle["model"].decision_function(x)
+    out[applies] = np.clip(style_bundle["weight"] * (d - style_bundle["offset"]), -STYLE_TERM_CAP, STYLE_TERM_CAP)
     return out
+
+
+def language_code(language: str | None) -> str:
+    """ "EN", "en-GB", "en_US" -> "en"."""
+    return (language or "").lower().replace("_", "-").split("-")[0]
 
 
 def add_to_logit(p: np.ndarray, term: np.ndarray) -> np.ndarray:
@@ -105,7 +125,7 @@ def predict(
     n = len(rows)
     term = np.zeros(n)
     if style_bundle is not None and style_rows is not None and languages is not None:
-        term = style_logit(style_bundle, style_rows, np.isin(np.asarray(languages), STYLE_LANGUAGES))
+        term = style_logit(style_bundle, style_rows, np.isin([language_code(x) for x in languages], STYLE_LANGUAGES))
     base_proba = all_proba[:n]  # the base model's own probability
     all_proba = add_to_logit(all_proba, np.tile(term, len(stacked)))
     proba = all_proba[:n]
@@ -114,9 +134,10 @@ def predict(
         without = all_proba[c * n : (c + 1) * n]
         for k in range(n):
             contributions[k][component] = round(100.0 * float(proba[k] - without[k]), 1)
-    if style_bundle is not None:
+    if style_bundle is not None:  # exact on the rounded scores: the score minus the base model's
         for k in range(n):
-            contributions[k]["style"] = round(100.0 * float(proba[k] - base_proba[k]), 1)
+            shown, base_shown = round(100.0 * float(proba[k]), 1), round(100.0 * float(base_proba[k]), 1)
+            contributions[k]["style"] = round(shown - base_shown, 1)
     out = []
     for k, p in enumerate(proba):
         score = round(100.0 * float(p), 1)

@@ -3,9 +3,8 @@
 Signals that separate unreliable outlets' articles from professional reporting when there is
 nothing to compare them with (issue 14). Each is measured on the writer's own words, never on
 what a quoted person says. They are reported (`components.style`: a value and evidence spans
-with their `kind`) but not scored: trained on horne2017-random-dev's outlet labels they ranked
-real above fake (cross-validated AUC 0.85-0.89) but labelled 4-14% of professional articles
-(basil-dev, rpm2-fr-dev) mixed or unreliable, against 2% and 5% without them (CHANGELOG 0.12.0).
+with their `kind`) and, for English, scored by the scorer's style term (`scorer.style_logit`,
+`training/style_scorer.py`).
 
 - `subjective_share`: share of the writer's claim sentences that read as opinion rather than
   reporting (a sentence classifier on the multilingual embeddings, trained on CheckThat! 2025
@@ -42,8 +41,6 @@ from .records import Document, Sentence
 # trades subjective and objective errors evenly (macro-F1 on the CheckThat! dev split, in the card).
 SUBJECTIVE_AT = 0.5
 OPINION_LANGUAGES = ("en",)
-# Words of at least this many letters written in capitals make a headline "in capitals"; shorter
-# ones are mostly acronyms (EU, FBI, GOP, NASA counts as one word of four and needs a second).
 # Which way each style value moves a reader's trust (the component's value counts the -1 ones).
 FEATURE_SIGN = {
     "subjective_share": -1,
@@ -55,28 +52,35 @@ FEATURE_SIGN = {
     "specific_claims": 1,
 }
 SPECIFIC_ENOUGH = 30  # specific claim sentences for full credit (a long news report holds about 30)
+# A headline is "in capitals" when at least two of its words of four letters or more, and at
+# least half of them, are written in capitals: acronyms alone ("NATO leaders meet as COVID-19
+# cases rise", "UPDATE 2-Oil prices rise as OPEC weighs cuts") are not shouting.
 _CAPS_WORD = re.compile(r"\b[A-ZÀ-Þ][A-ZÀ-Þ'’-]{3,}\b")
 _TITLE_WORD = re.compile(r"\b[^\W\d_][\w'’-]{3,}\b")
+# Phrases of clickbait only: words that real headlines use too ("breaking", "exposed", "here's
+# what we know", "révélations") are not on the list.
 _BAIT = re.compile(
-    r"\b(you won'?t believe|what happen(s|ed) next|here'?s (why|what|how)|will (shock|blow|amaze) you|"
-    r"shocking|breaking|must (see|read|watch)|jaw-?dropping|the truth about|exposed|bombshell|"
-    r"vous n'allez pas (le )?croire|incroyable|choquant|ce qu'il s'est passé ensuite|la vérité sur|"
-    r"révélations?)\b",
+    r"\b(you won'?t believe|what happen(s|ed) next|will (shock|blow|amaze) you|shocking|"
+    r"must (see|read|watch)|jaw-?dropping|the truth about|bombshell|"
+    r"vous n'allez pas (le )?croire|incroyable|choquant|ce qu'il s'est passé ensuite|la vérité sur)\b",
     re.IGNORECASE,
 )
+# An exclamation mark that ends a clause, not one inside a brand ("Yahoo! shares jump").
+_EXCLAMATION = re.compile(r"!+(?=\s*$|\s+[^a-zà-ÿ\s]|\s*[»”\"])")
 _ANONYMOUS = re.compile(
     r"\b((an? |two |several |multiple )?(unnamed |anonymous )?sources? "
     r"(say|said|says|close to|familiar with|tell|told)|"
-    r"(some|many) (experts|observers|critics|people|analysts) (say|believe|think|claim|fear)|"
-    r"it (is|was|has been) (believed|rumou?red|said|reported|claimed)|insiders? (say|said|claim)|"
-    r"according to (some|unnamed|anonymous) |rumou?rs? (say|has it)|"
+    r"(some|many) (experts|observers|critics|analysts) (say|believe|think|claim)|"
+    r"it (is|was|has been) rumou?red|insiders? (say|said|claim)|"
+    r"according to (unnamed|anonymous) |rumou?rs? (say|has it)|"
     r"(selon|d'après) (des|certaines|plusieurs) sources|de sources? (proches?|bien informées?|concordantes)|"
     r"(certains|des|plusieurs) (experts|observateurs|spécialistes) (estiment|pensent|affirment|craignent)|"
     r"on (dit|murmure|raconte) que|il se (dit|murmure|raconte) que|selon certains)\b",
     re.IGNORECASE,
 )
 _MONTHS = (
-    "january|february|march|april|june|july|august|september|october|november|december|jan|feb|aug|sept?|oct|nov|dec|"
+    "january|february|march|april|may(?= \\d)|june|july|august|september|october|november|december|"
+    "jan|feb|aug|sept?|oct|nov|dec|"
     "janvier|février|mars|avril|mai|juin|juillet|août|septembre|octobre|novembre|décembre"
 )
 # A day: a weekday, "yesterday"/"hier", or a date with its month ("March 3", "3 mars", "le 12 mars").
@@ -87,10 +91,13 @@ _ANCHOR = re.compile(
 )
 _ADDRESS = {
     # Second person and first person plural only: an unquoted "I"/"je" in news is mostly a
-    # statement or letter reproduced without quotation marks, not the writer speaking.
-    "en": re.compile(r"\b(?i:you|your|yours|yourself|we|our|ours)\b|\bus\b"),  # "US" is a country
-    "fr": re.compile(r"\b(vous|votre|vos|nous|notre|nos)\b", re.IGNORECASE),
+    # statement or letter reproduced without quotation marks, not the writer speaking. Lower case,
+    # or capitalised opening the sentence: "Our Lady of Lourdes", "Your Party" and "US" are names.
+    "en": re.compile(r"\b(you|your|yours|yourself|we|our|ours|us)\b|^(You|Your|We|Our)\b"),
+    "fr": re.compile(r"\b(vous|votre|vos|nous|notre|nos)\b|^(Vous|Votre|Vos|Nous|Notre|Nos)\b"),
 }
+# An interview's turns ("Q: ...", "A: ...", "Q. ...", "R : ...") are speech, not the writer's voice.
+_INTERVIEW_TURN = re.compile(r"^(Q|A|R)\s?[.:]\s", re.MULTILINE)
 
 
 def _span(doc: Document, sentence: Sentence, kind: str, reason: str) -> dict[str, Any]:
@@ -102,16 +109,17 @@ def headline_bait(title: str | None) -> tuple[float, str]:
     0.5 a question; 0.0 otherwise (or no headline)."""
     if not title:
         return 0.0, ""
-    caps = _CAPS_WORD.findall(title)
-    words = _TITLE_WORD.findall(title)
-    if len(caps) >= 2 and len(caps) >= 0.3 * max(1, len(words)):
+    own = spelling.quoted_text(title)  # a quotation in the headline is someone else's words
+    caps = _CAPS_WORD.findall(own)
+    words = _TITLE_WORD.findall(own)
+    if len(caps) >= 2 and len(caps) >= 0.5 * len(words):
         return 1.0, "headline in capitals"
-    if "!" in title:
+    if _EXCLAMATION.search(own):
         return 1.0, "exclamation mark in the headline"
-    match = _BAIT.search(title)
+    match = _BAIT.search(own)
     if match:
         return 1.0, f"clickbait phrase in the headline (“{match.group(0)}”)"
-    if title.rstrip().endswith("?"):
+    if own.rstrip().endswith("?"):
         return 0.5, "headline asks a question"
     return 0.0, ""
 
@@ -130,16 +138,23 @@ def style_signals(doc: Document, subjective_p: dict[int, float], language_specif
     `subjective_p`: sentence index -> P(opinion) for the article's claim sentences.
     `language_specific`: False for a language with no word lists here (then anonymous sourcing
     and reader address are 0, as the other word-list signals).
-    Returns {"values": {feature: float}, "evidence": [span dicts with "kind"], "found": [str]}.
+    Returns {"values": {feature: float}, "evidence": [span dicts with "kind"]}.
     """
     content = doc.content_sentences
     n_content = max(1, len(content))
     unquoted = spelling.quoted_text(doc.text)
-    # The headline is judged by `headline_bait`; the body's rates are over the body's sentences.
-    own = [(s, unquoted[s.start : s.end]) for s in content if s.kind != "heading"]
+    opening: dict[int, str] = {}  # paragraph -> its first sentence, to tell an interview's turns
+    for s in doc.sentences:
+        opening.setdefault(s.paragraph, s.text)
+    # The headline is judged by `headline_bait`; the body's rates are over the body's sentences,
+    # outside quotations and outside an interview's questions and answers.
+    own = [
+        (s, unquoted[s.start : s.end])
+        for s in content
+        if s.kind != "heading" and not _INTERVIEW_TURN.match(opening.get(s.paragraph, ""))
+    ]
     claims = [s for s in content if s.kind == "claim"]
     evidence: list[dict[str, Any]] = []
-    found: list[str] = []
 
     # Opinion only where the classifier was checked (English, CheckThat! dev): read through the
     # multilingual embeddings it called 16% of rpm2-fr-dev's claims opinion, many of them plain
@@ -149,27 +164,18 @@ def style_signals(doc: Document, subjective_p: dict[int, float], language_specif
     evidence += [_span(doc, s, "opinion", "Reads as opinion in the outlet's own voice.") for s in subjective]
     anonymous = [s for s, text in own if language_specific and _ANONYMOUS.search(text)]
     evidence += [_span(doc, s, "anonymous_source", "Relies on unnamed sources.") for s in anonymous]
-    exclamations = sum(text.count("!") for _, text in own)
-    evidence += [_span(doc, s, "exclamation", "Exclamation in the outlet's own voice.") for s, t in own if "!" in t]
+    exclaiming = [(s, len(_EXCLAMATION.findall(text))) for s, text in own]
+    exclamations = sum(n for _, n in exclaiming)
+    evidence += [_span(doc, s, "exclamation", "Exclamation in the outlet's own voice.") for s, n in exclaiming if n]
     address = _ADDRESS.get(doc.language)
-    addressing = [s for s, text in own if language_specific and address is not None and address.search(text)]
-    evidence += [_span(doc, s, "reader_address", "Addresses the reader or speaks as “we”/“I”.") for s in addressing]
+    addressing = [s for s, text in own if language_specific and address is not None and address.search(text.strip())]
+    evidence += [_span(doc, s, "reader_address", "Addresses the reader or speaks as “we”.") for s in addressing]
     bait, bait_reason = headline_bait(doc.title)
     if bait:
         evidence.append({"kind": "headline", "field": "title", "text": doc.title, "reason": bait_reason.capitalize()})
-        found.append(bait_reason)
     anchored = [s for s in claims if _ANCHOR.search(s.text)]
     specific = [s for s in claims if s.figures or s.dates or s.names]
 
-    for items, what in (
-        (subjective, "sentence(s) of opinion in the outlet's voice"),
-        (anonymous, "unnamed source(s)"),
-        (addressing, "sentence(s) addressing the reader"),
-    ):
-        if items:
-            found.append(f"{len(items)} {what}")
-    if exclamations:
-        found.append(f"{exclamations} exclamation mark(s)")
     return {
         "values": {
             "subjective_share": len(subjective) / max(1, len(claims)),
@@ -181,5 +187,4 @@ def style_signals(doc: Document, subjective_p: dict[int, float], language_specif
             "specific_claims": min(1.0, len(specific) / SPECIFIC_ENOUGH),
         },
         "evidence": sorted(evidence, key=lambda e: e.get("start", -1)),
-        "found": found,
     }
