@@ -247,7 +247,12 @@ def _analyze_story(
     budget.checkpoint("spelling")
     slips = spelling.spelling_flags(docs)
     budget.checkpoint("style")
-    claim_rows = [i for i, s in enumerate(flat.sentences) if s.kind == "claim"]
+    # Opinion is read only in the languages its classifier was checked on: no call for the others.
+    claim_rows = [
+        i
+        for i, s in enumerate(flat.sentences)
+        if s.kind == "claim" and docs[flat.owners[i]].language in style.OPINION_LANGUAGES
+    ]
     subjective_p: dict[int, dict[int, float]] = defaultdict(dict)
     claim_sentences = [flat.sentences[i] for i in claim_rows]
     opinion = style.subjective_probabilities(claim_sentences, flat.vectors[claim_rows], res.subjectivity)

@@ -25,6 +25,7 @@ from typing import Any
 import numpy as np
 
 from .signals import COMPONENT_OF, COMPONENTS, FEATURES
+from .style import FEATURE_SIGN
 from .threads import limited_threads
 
 LABELS = (("reliable", 65.0), ("mixed", 40.0), ("unreliable", 0.0))
@@ -60,8 +61,6 @@ def style_logit(style_bundle: dict[str, Any] | None, style_rows: np.ndarray, app
     `style_rows`: articles x `style.FEATURE_SIGN` (all style values, in that order). Each value
     the model reads is clipped to the range its training data spanned (`style_bundle["low"]`,
     `["high"]`: no extrapolation), and the term to +-STYLE_TERM_CAP."""
-    from .style import FEATURE_SIGN
-
     out = np.zeros(len(style_rows))
     if style_bundle is None or not np.any(applies):
         return out

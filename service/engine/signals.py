@@ -384,8 +384,6 @@ LANGUAGE_SPECIFIC_FEATURES = (
     "loaded_rate",
     "artefact_rate",
     "hedged_unsupported_share",
-    "anonymous_share",
-    "reader_address_rate",
 )
 LANGUAGE_SPECIFIC_FLAGS = ("loaded_language", "translation_artefact")
 

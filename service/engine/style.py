@@ -100,7 +100,7 @@ _ADDRESS = {
 _INTERVIEW_TURN = re.compile(r"^(Q|A|R)\s?[.:]\s", re.MULTILINE)
 
 
-def _span(doc: Document, sentence: Sentence, kind: str, reason: str) -> dict[str, Any]:
+def _span(sentence: Sentence, kind: str, reason: str) -> dict[str, Any]:
     return {"kind": kind, "start": sentence.start, "end": sentence.end, "text": sentence.text, "reason": reason}
 
 
@@ -161,15 +161,15 @@ def style_signals(doc: Document, subjective_p: dict[int, float], language_specif
     # reporting ("Le gouvernement a décidé d'injecter 10,5 milliards d'euros ...").
     opinion_checked = doc.language in OPINION_LANGUAGES
     subjective = [s for s in claims if opinion_checked and subjective_p.get(s.index, 0.0) >= SUBJECTIVE_AT]
-    evidence += [_span(doc, s, "opinion", "Reads as opinion in the outlet's own voice.") for s in subjective]
+    evidence += [_span(s, "opinion", "Reads as opinion in the outlet's own voice.") for s in subjective]
     anonymous = [s for s, text in own if language_specific and _ANONYMOUS.search(text)]
-    evidence += [_span(doc, s, "anonymous_source", "Relies on unnamed sources.") for s in anonymous]
+    evidence += [_span(s, "anonymous_source", "Relies on unnamed sources.") for s in anonymous]
     exclaiming = [(s, len(_EXCLAMATION.findall(text))) for s, text in own]
     exclamations = sum(n for _, n in exclaiming)
-    evidence += [_span(doc, s, "exclamation", "Exclamation in the outlet's own voice.") for s, n in exclaiming if n]
+    evidence += [_span(s, "exclamation", "Exclamation in the outlet's own voice.") for s, n in exclaiming if n]
     address = _ADDRESS.get(doc.language)
     addressing = [s for s, text in own if language_specific and address is not None and address.search(text.strip())]
-    evidence += [_span(doc, s, "reader_address", "Addresses the reader or speaks as “we”.") for s in addressing]
+    evidence += [_span(s, "reader_address", "Addresses the reader or speaks as “we”.") for s in addressing]
     bait, bait_reason = headline_bait(doc.title)
     if bait:
         evidence.append({"kind": "headline", "field": "title", "text": doc.title, "reason": bait_reason.capitalize()})
