@@ -27,24 +27,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
 
+from bench_dask import process_rss_mib  # noqa: E402
 from make_corpus import generate_corpus  # noqa: E402
 
 
 def group_rss_mib(pgid: int) -> float:
-    total = 0
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = (entry / "stat").read_text()
-            if int(stat[stat.rindex(")") + 2 :].split()[2]) != pgid:
-                continue
-            for line in (entry / "status").read_text().splitlines():
-                if line.startswith("VmRSS:"):
-                    total += int(line.split()[1])
-        except (OSError, ValueError):
-            continue
-    return total / 1024
+    """RSS (MiB) of the whole process group `pgid`."""
+    return sum(process_rss_mib(pgid).values())
 
 
 def run(corpus: Path, out: Path, workers: int, *extra: str, kill_at_units: int | None = None) -> dict[str, float]:

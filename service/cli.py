@@ -39,7 +39,8 @@ _ANY = (EXIT_OK, EXIT_USAGE, EXIT_INTERRUPTED, EXIT_BROKEN_PIPE)
 # What each subcommand can return, beyond _ANY (its --help lists exactly these).
 COMMAND_EXITS: dict[str, tuple[int, ...]] = {
     "score": (EXIT_NO_ARTICLES, EXIT_BAD_INPUT, EXIT_MODEL, EXIT_STORE),  # 3: only sidecars given
-    # 4: a state file that lost results (ReliabilityError); bad inputs themselves make it 1.
+    # 4: a state file that lost results, or a Dask task whose workers kept dying (ReliabilityError);
+    # bad inputs themselves make it 1. 5 also: Dask workers of another version or models.
     "batch": (EXIT_PARTIAL, EXIT_NO_ARTICLES, EXIT_BAD_INPUT, EXIT_MODEL, EXIT_STORE),
     "extract": (EXIT_NO_ARTICLES, EXIT_BAD_INPUT),
     "eval": (EXIT_BAD_INPUT, EXIT_MODEL),
@@ -98,12 +99,21 @@ def _parser() -> argparse.ArgumentParser:
 
     batch = command("batch", "score every article in a folder (or a .jsonl export), in parallel, resumably")
     batch.add_argument(
-        "target", type=Path, help=f"a folder (its {SUFFIXES_TEXT} files, read recursively) or one article file"
+        "target",
+        help=f"a folder (its {SUFFIXES_TEXT} files, read recursively), one article file, or a glob or URL of "
+        "JSONL files read with fsspec (quote it: 'exports/*.jsonl', 's3://bucket/news/*.jsonl.gz')",
     )
     batch.add_argument("--out", type=Path, required=True, help="output .jsonl file, one line per input record")
     batch.add_argument("--csv", type=Path, default=None, help="also write one CSV row per article")
     batch.add_argument("--report", type=Path, default=None, help="also write a self-contained HTML report")
     batch.add_argument("--workers", type=int, default=1, help="worker processes (each loads the models)")
+    batch.add_argument(
+        "--scheduler",
+        default=None,
+        metavar="ADDRESS|local[:N]",
+        help="run on Dask instead of --workers: local:N starts N local worker processes, an address "
+        "(tcp://host:8786) uses a running scheduler; the output is the same (docs/scale.md)",
+    )
     batch.add_argument("--resume", action="store_true", help="continue an interrupted run (its state is OUT.state.db)")
     batch.add_argument(
         "--errors", type=Path, default=None, help="where to list unreadable files (default OUT.errors.jsonl)"
@@ -264,15 +274,18 @@ def format_table(results: list[dict[str, Any]]) -> str:
 
 
 def _batch(args: argparse.Namespace) -> int:
-    from service.batch import run_batch
+    from service.batch import is_file_set, run_batch
 
     if args.workers < 1:
         raise UsageError("--workers must be at least 1")
+    if args.scheduler is not None and args.workers != 1:
+        raise UsageError("give --workers or --scheduler, not both (a Dask cluster has its own workers)")
     database_url = _database_url(args.db) if args.db else None
     outcome = run_batch(
-        args.target,
+        args.target if is_file_set(args.target) else Path(args.target),
         args.out,
         workers=args.workers,
+        scheduler=args.scheduler,
         resume=args.resume,
         max_bytes=args.max_bytes,
         embedder=args.embedder,

@@ -109,6 +109,12 @@ SETTINGS: tuple[Setting, ...] = (
         "stored articles the vector index proposes per scored article",
     ),
     Setting(
+        "story_index_exact_below",
+        "RELIABILITY_STORY_INDEX_EXACT_BELOW",
+        50_000,
+        "stored articles under which story look-ups are exact; from there an approximate index (faiss IVF-SQ8)",
+    ),
+    Setting(
         "story_max_articles",
         "RELIABILITY_STORY_MAX_ARTICLES",
         25,

@@ -4,16 +4,25 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import stat
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from service.engine.extract import ARTICLE_SUFFIXES, as_plain_text, published_at_field, read_jsonl_lenient, read_path
+from service.engine.extract import (
+    ARTICLE_SUFFIXES,
+    as_plain_text,
+    published_at_field,
+    read_jsonl_bytes,
+    read_jsonl_lenient,
+    read_path,
+)
 from service.engine.pipeline import content_id
 from service.engine.records import ArticleInput
 from service.errors import InputError, ReliabilityError, UsageError
 
+COMPRESSED = re.compile(r"\.(gz|bz2|xz|zst|lz4)$")  # what fsspec's compression="infer" opens
 META_FIELDS = ("id", "title", "url", "source", "published_at", "language")
 
 
@@ -67,13 +76,24 @@ def discover(target: Path) -> tuple[list[Path], list[dict[str, str]]]:
     return sorted(found), errors
 
 
-def read_records(target: Path, max_bytes: int) -> tuple[list[Record], list[dict[str, str]]]:
+def is_file_set(target: str) -> bool:
+    """Whether a batch target names files for fsspec (a URL such as s3://..., or a glob such as
+    data/*.jsonl) rather than one local file or folder (which is read as such even with a * in its name)."""
+    return "://" in target or (any(c in target for c in "*?[") and not os.path.lexists(target))
+
+
+def read_records(target: Path | str, max_bytes: int) -> tuple[list[Record], list[dict[str, str]]]:
     """The records of every article file under `target`, and an error `{"path", "reason"}` (the
     reason one line, naming the input) for each folder, file or JSONL line that could not be read
     or extracted: whatever goes wrong with one input, the others are still read.
 
-    Raises UsageError when the target does not exist.
+    `target` is a local folder or file (a Path), or a str that `is_file_set`: JSONL files read by fsspec.
+    Raises UsageError when the target does not exist or matches nothing.
     """
+    if isinstance(target, str):
+        if is_file_set(target):
+            return _read_file_set(target, max_bytes)
+        target = Path(target)
     root = target if target.is_dir() else target.parent
     records: list[Record] = []
     paths, errors = discover(target)
@@ -85,9 +105,46 @@ def read_records(target: Path, max_bytes: int) -> tuple[list[Record], list[dict[
             continue
         for article in articles:
             try:
-                records.append(_filled(article, sidecar, path, root))
+                folder = path.parent.name if path.parent != root else None
+                records.append(_filled(article, sidecar, folder, str(path)))
             except Exception as exc:  # extraction of this record only (trafilatura, lxml, ...)
                 errors.append(_error(article.input or path, exc))
+    return records, errors
+
+
+def _read_file_set(pattern: str, max_bytes: int) -> tuple[list[Record], list[dict[str, str]]]:
+    """The records of the JSONL files (optionally compressed: .gz, .bz2, .xz, .zst) that fsspec finds
+    for a URL or glob: a local or shared file system, or an object store whose fsspec driver is
+    installed (s3fs, gcsfs, adlfs). Files are read in the order of their names."""
+    import fsspec
+
+    try:
+        files = fsspec.open_files(pattern, mode="rb", compression="infer")
+    except (ImportError, ValueError) as exc:  # an unknown protocol, or its driver is not installed
+        raise UsageError(f"{pattern}: {' '.join(str(exc).split())}") from None
+    if not files:
+        raise UsageError(f"{pattern}: no file matches")
+    records: list[Record] = []
+    errors: list[dict[str, str]] = []
+    for opened in sorted(files, key=lambda f: f.full_name):
+        label = opened.full_name if "://" in pattern else opened.path  # a local glob: its files' plain paths
+        try:
+            if not COMPRESSED.sub("", label).endswith(".jsonl"):
+                raise InputError(f"{label}: only JSONL files (one article per line) are read from a URL or glob")
+            with opened as handle:
+                data = handle.read(max_bytes + 1)
+            if len(data) > max_bytes:
+                raise InputError(f"{label}: file too large (> {max_bytes / 1e6:.1f} MB limit)")
+            articles, line_errors = read_jsonl_bytes(data, label)
+        except Exception as exc:  # this file only: the next one is read
+            errors.append(_error(label, exc))
+            continue
+        errors += [{"path": getattr(e, "path", label), "reason": str(e)} for e in line_errors]
+        for article in articles:
+            try:
+                records.append(_filled(article, {}, None, label))
+            except Exception as exc:
+                errors.append(_error(article.input or label, exc))
     return records, errors
 
 
@@ -161,8 +218,9 @@ def _shown(text: str) -> str:
         return text.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
-def _filled(article: ArticleInput, sidecar: dict[str, Any], path: Path, root: Path) -> Record:
-    """The article as plain text with its metadata: extraction happens once, here."""
+def _filled(article: ArticleInput, sidecar: dict[str, Any], folder: str | None, label: str) -> Record:
+    """The article as plain text with its metadata (the source falls back to `folder`, the name of
+    the sub-folder it was found in); `label` names its file. Extraction happens once, here."""
     for key, value in sidecar.items():
         if getattr(article, key) is None:
             setattr(article, key, value)
@@ -175,12 +233,12 @@ def _filled(article: ArticleInput, sidecar: dict[str, Any], path: Path, root: Pa
                 raise InputError(
                     f"{article.input}: '{key}' holds a lone UTF-16 surrogate (such as \\ud800), which is no character"
                 ) from None
-    if not plain.source and path.parent != root:
-        plain.source = path.parent.name
+    if not plain.source and folder:
+        plain.source = folder
     text = plain.text or ""
     if not text.strip():
         raise ReliabilityError(f"{article.input}: no text left after cleaning")
-    return Record(input=article.input or str(path), article=plain, article_id=content_id(text))
+    return Record(input=article.input or label, article=plain, article_id=content_id(text))
 
 
 # -- outputs ---------------------------------------------------------------------------

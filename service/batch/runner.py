@@ -1,4 +1,5 @@
-"""`reliability batch`: score a folder or a JSONL export in parallel, resumably.
+"""`reliability batch`: score a folder or a JSONL export in parallel, resumably, in worker processes
+of this machine or on a Dask cluster (`--scheduler`: dask_pool.py); the output is the same.
 
 1. read: every article file (recursively), with sidecar `NAME.meta.json` metadata; HTML is
    extracted once; the source falls back to the URL's domain, then to the file's folder name.
@@ -17,15 +18,11 @@ from __future__ import annotations
 
 import hashlib
 import json
-import multiprocessing
-import os
-import pickle  # the state file's prepared Documents: written and read by this program only (trust it as OUT)
 import sqlite3
 import sys
 import time
 from collections import defaultdict
 from collections.abc import Iterator
-from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -34,17 +31,17 @@ import numpy as np
 
 from service.engine import story
 from service.engine.extract import ARTICLE_SUFFIXES
-from service.engine.pipeline import EMBEDDED_KINDS, CorpusContext, corpus_context
+from service.engine.pipeline import CorpusContext, corpus_context
 from service.engine.records import ArticleInput
-from service.engine.threads import limited_threads
 from service.errors import NoArticlesError, ReliabilityError, UsageError
 
+from . import tasks
 from .files import read_records, write_jsonl, write_outputs
-from .lifeline import die_with
 
 EMBED_CHUNK = 32  # articles per segmentation task
 SENTENCE_BATCH = 256  # distinct sentences per embedding task: fixed, so vectors never depend on the worker count
 STATE_FORMAT = 2  # bumped when the state file's tables change (with the version: `_versions`)
+WINDOW = 64  # tasks in flight at once: enough to keep any cluster here busy, bounded memory in this process
 MAX_STORY_UNIT = 30  # a larger story is scored in slices of this many articles (claims are quadratic)
 
 
@@ -102,123 +99,6 @@ def _transaction(conn: sqlite3.Connection, statements: list[tuple[str, tuple[Any
         raise
 
 
-# -- worker processes -----------------------------------------------------------------
-
-_worker: dict[str, Any] = {}
-
-
-def _init_worker(state_path: str, embedder: str | None, batch_pid: int) -> None:
-    die_with(batch_pid)  # first: a worker never outlives its batch, even a batch killed while it loads
-    # One embedder thread per worker: --workers N uses N cores, and vectors do not depend on N.
-    from service.engine.pipeline import load_resources
-
-    previous = os.environ.get("RELIABILITY_EMBED_THREADS")
-    os.environ["RELIABILITY_EMBED_THREADS"] = "1"
-    try:
-        _worker["resources"] = load_resources(embedder)
-    finally:  # the inline pool runs in the caller's process: leave its environment as it was
-        if previous is None:
-            os.environ.pop("RELIABILITY_EMBED_THREADS", None)
-        else:
-            os.environ["RELIABILITY_EMBED_THREADS"] = previous
-    _worker["state"] = state_path
-
-
-def _ready() -> bool:
-    return True
-
-
-def _segment_chunk(
-    context: CorpusContext, articles: list[tuple[str, ArticleInput]]
-) -> list[tuple[str, str, str, str, bytes]]:
-    """(article id, sentence keys, sentence texts, names, pickled Document) of each article: what is
-    to be embedded, and the prepared article the scoring phase reads back instead of preparing it again."""
-    from service.engine.pipeline import prepare
-
-    with limited_threads(1):  # one core per worker: --workers N means N cores
-        docs = prepare([a for _, a in articles], context)
-    out = []
-    key = _worker["resources"].embeddings.key
-    for (article_id, _), doc in zip(articles, docs, strict=True):
-        texts = [s.text for s in doc.content_sentences if s.kind in EMBEDDED_KINDS]
-        names = json.dumps(sorted(story.article_names(doc)), ensure_ascii=False)
-        keys = json.dumps([key(t) for t in texts])
-        out.append((article_id, keys, json.dumps(texts, ensure_ascii=False), names, pickle.dumps(doc, protocol=5)))
-    return out
-
-
-def _embed_sentences(texts: list[str]) -> bytes:
-    """Vectors of one fixed batch of distinct sentences (the same batch in every run: reproducible bits)."""
-    model = _worker["resources"].embeddings.model
-    with limited_threads(1):
-        vectors = model.encode(
-            texts, batch_size=64, convert_to_numpy=True, normalize_embeddings=True, show_progress_bar=False
-        )
-    return np.ascontiguousarray(vectors, dtype=np.float32).tobytes()
-
-
-def _score_unit(
-    context: CorpusContext, unit: str, articles: list[tuple[str, ArticleInput]]
-) -> list[tuple[str, dict[str, Any]]]:
-    """Score one story (or slice of one) as a corpus; returns (article id, score object) pairs."""
-    with limited_threads(1):
-        return _score_unit_here(context, unit, articles)
-
-
-def _score_unit_here(
-    context: CorpusContext, unit: str, articles: list[tuple[str, ArticleInput]]
-) -> list[tuple[str, dict[str, Any]]]:
-    from service.engine.explain import score_object
-    from service.engine.pipeline import analyze, predict_analyses, prepare
-
-    res = _worker["resources"]
-    res.embeddings.clear()  # this story's stored vectors only, whatever the worker scored before
-    ids = [a for a, _ in articles]
-    with sqlite3.connect(_worker["state"]) as conn:
-        marks = ",".join("?" * len(ids))
-        for keys, blob in conn.execute(f"SELECT keys, vectors FROM vectors WHERE article_id IN ({marks})", ids):
-            keys = json.loads(keys)
-            if keys:
-                res.embeddings.prime(keys, np.frombuffer(blob, dtype=np.float32).reshape(len(keys), -1))
-        # Prepared in the segmentation phase with the same context (a state file this run wrote);
-        # stored mates (--db) were not, and are prepared here.
-        segmented = dict(conn.execute(f"SELECT article_id, document FROM segmented WHERE article_id IN ({marks})", ids))
-    missing = [(a, article) for a, article in articles if a not in segmented]
-    prepared = dict(zip((a for a, _ in missing), prepare([article for _, article in missing], context), strict=True))
-    docs = [pickle.loads(segmented[a]) if a in segmented else prepared[a] for a in ids]
-    analyses = analyze(docs, res)
-    for analysis in analyses:
-        analysis.story_id = unit  # the batch's story, not the sub-grouping of this slice
-    predictions = predict_analyses(analyses, res)
-    return [
-        (analysis.doc.article_id, score_object(analysis, prediction, res.model_version, None))
-        for analysis, prediction in zip(analyses, predictions, strict=True)
-    ]
-
-
-class _Deferred:
-    """A task of the inline pool: run when its result is asked for, so results are committed one by one."""
-
-    def __init__(self, fn: Any, args: tuple[Any, ...]) -> None:
-        self.fn, self.args = fn, args
-
-    def result(self) -> Any:
-        return self.fn(*self.args)
-
-
-class InlinePool:
-    """The pool interface in this process, for --workers 1 (same code path, no pickling)."""
-
-    def __init__(self, initializer: Any, initargs: tuple[Any, ...]) -> None:
-        initializer(*initargs)
-
-    def submit(self, fn: Any, *args: Any) -> _Deferred:
-        return _Deferred(fn, args)
-
-    def shutdown(self, wait: bool = True, cancel_futures: bool = False) -> None:
-        return None
-
-
 # -- progress -------------------------------------------------------------------------
 
 
@@ -262,10 +142,11 @@ class Progress:
 
 
 def run_batch(
-    target: Path,
+    target: Path | str,
     out: Path,
     *,
     workers: int = 1,
+    scheduler: str | None = None,
     resume: bool = False,
     max_bytes: int,
     embedder: str | None = None,
@@ -274,31 +155,36 @@ def run_batch(
     report_path: Path | None = None,
     database_url: str | None = None,
 ) -> BatchOutcome:
+    """Score every article of `target` (a folder, a file, or a glob or URL of JSONL files that fsspec
+    reads) into `out`; `workers` processes of this machine, or the Dask cluster `scheduler`
+    (`local`, `local:N` or an address: see dask_pool.py). The output does not depend on either."""
     started = time.monotonic()
     state_path = out.with_name(out.name + ".state.db")
     pool: Any
-    initargs = (str(state_path), embedder, os.getpid())
-    if workers > 1:
-        # spawn, not fork: a clean interpreter per worker, whatever threads this process runs.
-        pool = ProcessPoolExecutor(workers, multiprocessing.get_context("spawn"), _init_worker, initargs)
-        for _ in range(workers):
-            pool.submit(_ready)  # start the workers now: they load the models while the files are read
+    if scheduler is not None:
+        from service import __version__
+
+        from .dask_pool import DaskPool
+
+        pool = DaskPool(scheduler, embedder, (__version__, models_digest()))
+    elif workers > 1:
+        pool = tasks.ProcessPool(workers, embedder)
     else:
-        pool = InlinePool(_init_worker, initargs)
+        pool = tasks.InlinePool(embedder)
     try:
-        return _run(pool, target, out, state_path, started, workers, resume, max_bytes, embedder, errors_path,
-                    csv_path, report_path, database_url)  # fmt: skip
+        return _run(pool, target, out, state_path, started, scheduler or workers, resume, max_bytes, embedder,
+                    errors_path, csv_path, report_path, database_url)  # fmt: skip
     finally:
-        pool.shutdown(wait=True, cancel_futures=True)
+        pool.shutdown()
 
 
 def _run(
     pool: Any,
-    target: Path,
+    target: Path | str,
     out: Path,
     state_path: Path,
     started: float,
-    workers: int,
+    workers: int | str,
     resume: bool,
     max_bytes: int,
     embedder: str | None,
@@ -334,7 +220,7 @@ def _run(
     units = _story_units(state, ordered + stored, {a: articles[a].published_at for a in ordered + stored})
     _phase(f"{len(units)} stories", t)
     t = time.monotonic()
-    resumed = _score_all(pool, state, context, articles, units)
+    resumed = _score_all(pool, state, state_path, context, articles, units)
     _phase("scoring", t)
 
     results = _results_with_ratings(state, ordered)
@@ -352,9 +238,14 @@ def _run(
 
 def _versions() -> list[str]:
     """What a resumed run must share with the run that wrote the state: its tables' format, the
-    package that prepared the pickled articles, and the models that scored the stories done
-    (the sha256 of thresholds.json and of the model artifacts)."""
+    package that prepared the pickled articles, and the models that scored the stories done."""
     from service import __version__
+
+    return [str(STATE_FORMAT), __version__, models_digest()]
+
+
+def models_digest() -> str:
+    """The sha256 (hex) of thresholds.json and of the model artifacts, as this process loads them."""
     from service.engine.artifacts import models_dir
 
     models = hashlib.sha256()
@@ -368,7 +259,7 @@ def _versions() -> list[str]:
     ):
         path = models_dir() / name
         models.update(path.read_bytes() if path.exists() else b"")
-    return [str(STATE_FORMAT), __version__, models.hexdigest()]
+    return models.hexdigest()
 
 
 def _phase(name: str, since: float) -> None:
@@ -383,9 +274,11 @@ def _embed_all(
     chunks = [ordered[i : i + EMBED_CHUNK] for i in range(0, len(ordered), EMBED_CHUNK)]
     todo = [c for c in chunks if not set(c) <= done]
     progress = Progress(sum(len(c) for c in todo), "segmenting")
-    futures = [pool.submit(_segment_chunk, context, [(a, articles[a]) for a in chunk]) for chunk in todo]
-    for future in _completed(futures):
-        rows = future.result()
+    shared = pool.share(context)
+    jobs: Iterator[tuple[Any, tuple[Any, ...]]] = (
+        (None, (shared, [(a, articles[a]) for a in chunk])) for chunk in todo
+    )
+    for _, rows in pool.run(tasks.segment_chunk, jobs, WINDOW):
         _transaction(state, [("INSERT OR REPLACE INTO segmented VALUES (?,?,?,?,?)", row) for row in rows])
         progress.update(len(rows))
     progress.close()
@@ -399,10 +292,9 @@ def _embed_all(
     batches = [keys_sorted[i : i + SENTENCE_BATCH] for i in range(0, len(keys_sorted), SENTENCE_BATCH)]
     todo_batches = [b for b in batches if not set(b) <= embedded]
     progress = Progress(sum(len(b) for b in todo_batches), "embedding", unit="sentence")
-    pending = {pool.submit(_embed_sentences, [text_of[k] for k in batch]): batch for batch in todo_batches}
-    for future in _completed(list(pending)):
-        batch = pending[future]
-        vectors = np.frombuffer(future.result(), dtype=np.float32).reshape(len(batch), -1)
+    jobs = ((batch, ([text_of[k] for k in batch],)) for batch in todo_batches)  # tag: the batch's keys
+    for batch, blob in pool.run(tasks.embed_sentences, jobs, WINDOW):
+        vectors = np.frombuffer(blob, dtype=np.float32).reshape(len(batch), -1)
         _transaction(
             state,
             [
@@ -427,14 +319,6 @@ def _embed_all(
     _transaction(state, statements)
 
 
-def _completed(futures: list[Any]) -> Iterator[Any]:
-    """Process-pool futures as they finish; the inline pool's in order."""
-    if futures and isinstance(futures[0], Future):
-        yield from as_completed(futures)
-    else:
-        yield from futures
-
-
 def _stored_mates(
     database_url: str, state: sqlite3.Connection, articles: dict[str, ArticleInput], ordered: list[str]
 ) -> list[str]:
@@ -448,7 +332,7 @@ def _stored_mates(
     settings = load_settings({"database_url": database_url})
     store = Store(database_url)
     store.migrate()
-    index = StoryIndex()
+    index = StoryIndex(settings["story_index_exact_below"])
     index.sync(store)
     leads, names = [], []
     for lead, names_json in (
@@ -507,6 +391,7 @@ def _story_units(
 def _score_all(
     pool: Any,
     state: sqlite3.Connection,
+    state_path: Path,
     context: CorpusContext,
     articles: dict[str, ArticleInput],
     units: dict[str, list[str]],
@@ -516,15 +401,19 @@ def _score_all(
     progress = Progress(sum(len(ids) for ids in todo.values()), "scoring")
     # Largest stories first, so the last task is a small one.
     order = sorted(todo, key=lambda u: (-len(todo[u]), u))
-    futures = {
-        pool.submit(_score_unit, context, u.split(".")[0], [(a, articles[a]) for a in todo[u]]): u for u in order
-    }
-    for future in _completed(list(futures)):
-        unit = futures[future]
-        scored = [(a, r) for a, r in future.result() if a in todo[unit]]
+    shared = pool.share(context)
+
+    def arguments(unit: str) -> tuple[Any, ...]:
+        ids = todo[unit]
+        # Workers on this machine read the story's inputs from the state file; others are sent them.
+        inputs = str(state_path) if pool.reads_state else tasks.unit_inputs(state, ids)
+        return shared, unit.split(".")[0], [(a, articles[a]) for a in ids], inputs
+
+    jobs = ((u, arguments(u)) for u in order)
+    for unit, result in pool.run(tasks.score_unit, jobs, WINDOW):
+        scored = [(a, r) for a, r in result if a in todo[unit]]
         statements: list[tuple[str, tuple[Any, ...]]] = [
-            ("INSERT OR REPLACE INTO results VALUES (?,?,?)", (a, unit, json.dumps(r, ensure_ascii=False)))
-            for a, r in scored
+            ("INSERT OR REPLACE INTO results VALUES (?,?,?)", (a, unit, r)) for a, r in scored
         ]
         statements.append(("INSERT INTO units VALUES (?)", (unit,)))
         _transaction(state, statements)

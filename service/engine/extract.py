@@ -109,7 +109,14 @@ def read_jsonl_lenient(path: Path, max_bytes: int) -> tuple[list[ArticleInput], 
     size = path.stat().st_size
     if size > max_bytes:
         raise InputError(f"{path}: file too large ({size / 1e6:.1f} MB > {max_bytes / 1e6:.1f} MB limit)")
-    return jsonl_articles(_decode(path.read_bytes(), str(path)), str(path))
+    return read_jsonl_bytes(path.read_bytes(), str(path))
+
+
+def read_jsonl_bytes(data: bytes, label: str) -> tuple[list[ArticleInput], list[InputError]]:
+    """`read_jsonl_lenient` of bytes read elsewhere (fsspec); `label` names the file in errors.
+
+    Raises InputError when the whole file is unreadable (empty, binary, not UTF-8)."""
+    return jsonl_articles(_decode(data, label), label)
 
 
 def _looks_like_html(text: str) -> bool:

@@ -38,7 +38,7 @@ from service.engine.scorer import source_rating
 from service.errors import NoArticlesError, StoreUnavailableError, TooLargeError
 
 from .db import Store, now, pack, unpack
-from .story_index import StoryIndex
+from .story_index import EXACT_BELOW, StoryIndex
 
 # Average linkage can join an article to a story through its other members, so stored
 # candidates are kept a little below the story threshold; the pipeline makes the final call.
@@ -65,7 +65,7 @@ class ScoringService:
         # The language identifier and spelling dictionaries load at start, not on an editor's first request.
         warm_up()
         self.store = store or Store(settings["database_url"])
-        self.index = StoryIndex()
+        self.index = StoryIndex(settings.get("story_index_exact_below", EXACT_BELOW))
         self.observe = observe
         self._store_ready = False
         try:
@@ -333,7 +333,8 @@ def nearest_stored(
     cap: int,
     exclude: set[str],
 ) -> list[str]:
-    """Stored articles that may share a story with these: cosine top-k, then the story similarity
+    """Stored articles that may share a story with these: cosine top-k (for a dated article, among the
+    stored articles within the story window and the undated ones), then the story similarity
     (`story.pair_similarity`: names weighted by the store's IDF, the time window) above the threshold
     less a margin."""
     floor = thresholds["threshold"] - CANDIDATE_MARGIN
@@ -342,7 +343,9 @@ def nearest_stored(
     for lead, names, when in zip(leads, names_list, published_at, strict=True):
         day = story.day_number(when)
         scored = []
-        for article_id, cosine, other, other_day in index.search(lead, k):
+        # Dated: only stored articles within the story window (or undated) can share its story.
+        window = thresholds.get("window_days") if day is not None else None
+        for article_id, cosine, other, other_day in index.search(lead, k, day, window):
             if article_id in exclude:
                 continue
             similarity = story.pair_similarity(cosine, (names, other), (day, other_day), thresholds, idf)
