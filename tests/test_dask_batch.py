@@ -17,9 +17,9 @@ from pathlib import Path
 
 import pytest
 
-from service.batch.dask_pool import ModelsPlugin, parse_scheduler
+from service.batch.dask_pool import ModelsPlugin, checked, parse_scheduler
 from service.cli import main
-from service.errors import UsageError
+from service.errors import ModelArtifactError, UsageError
 from tests.api.live import free_port
 from tests.test_batch import make_corpus, read_jsonl
 
@@ -170,6 +170,16 @@ def test_a_killed_client_resumes_on_the_cluster_to_the_same_output(
     assert out.read_bytes() == reference
 
 
+def test_a_task_refuses_a_worker_without_the_batch_models(cluster: Cluster) -> None:
+    """Dask lets a worker whose plugin failed take tasks: each task checks what its worker loaded."""
+    from distributed import Client
+
+    with Client(cluster.address, timeout="30s") as client:
+        future = client.submit(checked, ("0.0.0", "0" * 64, None), len, [1, 2], pure=False)
+        with pytest.raises(ModelArtifactError, match=r"worker tcp://127\.0\.0\.1:\d+ has .* the batch needs 0\.0\.0"):
+            future.result(timeout=120)
+
+
 def test_workers_of_another_version_are_refused() -> None:
     plugin = ModelsPlugin(None, ("0.0.0", "0" * 64), None)
 
@@ -194,6 +204,7 @@ def test_scheduler_option_errors(tmp_path: Path, capsys: pytest.CaptureFixture[s
     closed = f"tcp://127.0.0.1:{free_port()}"  # nothing listens there
     assert main(["batch", str(article), "--out", str(out), "--scheduler", closed]) == 2
     assert "cannot reach the scheduler" in capsys.readouterr().err
+    assert main(["batch", str(article), "--out", str(out), "--scheduler", "nosuch://127.0.0.1:1"]) == 2
     assert not out.exists()
 
 
@@ -220,6 +231,7 @@ def test_jsonl_files_read_through_fsspec(tmp_path: Path, corpus: Path) -> None:
     assert read_jsonl(url_out)[0]["input"] == f"file://{parts}/a.jsonl:1"
 
     assert main(["batch", str(tmp_path / "none" / "*.jsonl"), "--out", str(out)]) == 2
+    assert main(["batch", f"file://{parts}/missing.jsonl", "--out", str(out)]) == 2  # no glob, no file
     assert main(["batch", "nosuchdriver://bucket/*.jsonl", "--out", str(out)]) == 2
     shutil.rmtree(parts)
 

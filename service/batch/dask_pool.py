@@ -49,7 +49,9 @@ QUIET = {
     "distributed.nanny.pre-spawn-environ": {"OMP_NUM_THREADS": 1, "MKL_NUM_THREADS": 1, "OPENBLAS_NUM_THREADS": 1},
 }
 RETRIES = 2  # retries of a task that raised (a worker's death is counted apart, by the scheduler)
-PLUGIN_NAME = "reliability-models"  # one per cluster: registering it again replaces the previous run's
+# One per cluster: registering it again replaces the previous run's. A second batch that needs other
+# models reloads every worker's, and the first batch's tasks then refuse to run (`checked`, exit 5).
+PLUGIN_NAME = "reliability-models"
 
 
 class ModelsPlugin(WorkerPlugin):
@@ -71,17 +73,38 @@ class ModelsPlugin(WorkerPlugin):
 
         found = (__version__, models_digest())
         if found != self.expected:
+            tasks._worker.pop("loaded", None)  # its tasks refuse to run (`checked`), whatever it loaded before
             raise RuntimeError(
                 f"worker {worker.address} runs source-reliability {found[0]} with models {found[1][:12]}; "
                 f"the client runs {self.expected[0]} with models {self.expected[1][:12]}"
             )
         if self.batch_pid is not None:
             tasks.die_with(self.batch_pid)
-        if tasks._worker.get("embedder", ...) != self.embedder or "resources" not in tasks._worker:
+        wanted = (*self.expected, self.embedder)
+        if tasks._worker.get("loaded") != wanted:
+            tasks._worker.pop("loaded", None)
             tasks.load_models(self.embedder)
+            tasks._worker["loaded"] = wanted
 
     def teardown(self, worker: Any) -> None:
         return None
+
+
+def checked(wanted: tuple[str, str, str | None], fn: Any, *args: Any) -> Any:
+    """Run a batch task only on a worker that loaded the models the batch needs: `wanted` is the
+    client's (package version, models digest, embedder). Distributed does not stop a worker whose
+    plugin failed from taking tasks (a late worker, or one its nanny restarted), and another batch
+    on the same cluster may have loaded another embedder since. Raises ModelArtifactError."""
+    loaded = tasks._worker.get("loaded")
+    if loaded != wanted:
+        from distributed import get_worker
+
+        have = "no models" if loaded is None else f"{loaded[0]} with models {loaded[1][:12]} ({loaded[2] or 'default'})"
+        raise ModelArtifactError(
+            f"worker {get_worker().address} has {have}; the batch needs {wanted[0]} with models "
+            f"{wanted[1][:12]} ({wanted[2] or 'default'}): one batch's models at a time on a cluster"
+        )
+    return fn(*args)
 
 
 def parse_scheduler(value: str) -> tuple[str, int | None]:
@@ -121,7 +144,7 @@ class DaskPool:
         else:
             try:
                 self.client = Client(address, timeout="30s")
-            except OSError as exc:
+            except (OSError, ValueError) as exc:  # unreachable, or an address Dask cannot parse
                 raise UsageError(f"--scheduler {address}: cannot reach the scheduler ({exc})") from None
             batch_pid = None
         link = self._dashboard()
@@ -137,6 +160,7 @@ class DaskPool:
         self._scheduler = scheduler
         self._plugin_error: BaseException | None = None
         plugin = ModelsPlugin(embedder, expected, batch_pid)
+        self._wanted = (*expected, embedder)
         self._loading = threading.Thread(target=self._register, args=(plugin,), name="dask-models", daemon=True)
         self._loading.start()
 
@@ -172,11 +196,12 @@ class DaskPool:
 
     def run(self, fn: Any, jobs: Iterable[tuple[Any, tuple[Any, ...]]], window: int) -> Iterator[tuple[Any, Any]]:
         from distributed import KilledWorker, wait
+        from distributed.client import CancelledError
 
         self._ready()
 
         def submit(fn: Any, *args: Any) -> Any:
-            return self.client.submit(fn, *args, pure=False, retries=RETRIES)
+            return self.client.submit(checked, self._wanted, fn, *args, pure=False, retries=RETRIES)
 
         def first_done(futures: list[Any]) -> set[Any]:
             return set(wait(futures, return_when="FIRST_COMPLETED").done)
@@ -187,6 +212,10 @@ class DaskPool:
         except KilledWorker as exc:
             raise ReliabilityError(
                 f"Dask workers died running one task ({exc}); what was done is kept: run again with --resume"
+            ) from None
+        except CancelledError:  # the scheduler went away (or cancelled the run)
+            raise ReliabilityError(
+                "the Dask scheduler lost the batch's tasks; what was done is kept: run again with --resume"
             ) from None
 
     def share(self, obj: Any) -> Any:

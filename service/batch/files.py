@@ -22,7 +22,7 @@ from service.engine.pipeline import content_id
 from service.engine.records import ArticleInput
 from service.errors import InputError, ReliabilityError, UsageError
 
-COMPRESSED = re.compile(r"\.(gz|bz2|xz|zst|lz4)$")  # what fsspec's compression="infer" opens
+COMPRESSED = re.compile(r"\.(gz|bz2|xz)$")  # what fsspec's compression="infer" opens with the standard library
 META_FIELDS = ("id", "title", "url", "source", "published_at", "language")
 
 
@@ -113,17 +113,20 @@ def read_records(target: Path | str, max_bytes: int) -> tuple[list[Record], list
 
 
 def _read_file_set(pattern: str, max_bytes: int) -> tuple[list[Record], list[dict[str, str]]]:
-    """The records of the JSONL files (optionally compressed: .gz, .bz2, .xz, .zst) that fsspec finds
+    """The records of the JSONL files (optionally compressed: .gz, .bz2, .xz) that fsspec finds
     for a URL or glob: a local or shared file system, or an object store whose fsspec driver is
     installed (s3fs, gcsfs, adlfs). Files are read in the order of their names."""
     import fsspec
 
     try:
         files = fsspec.open_files(pattern, mode="rb", compression="infer")
-    except (ImportError, ValueError) as exc:  # an unknown protocol, or its driver is not installed
-        raise UsageError(f"{pattern}: {' '.join(str(exc).split())}") from None
+        if not any(c in pattern for c in "*?["):
+            # No glob: fsspec hands back the one path as given, whether or not it is there.
+            files = [f for f in files if f.fs.isfile(f.path)]
+    except (ImportError, ValueError, OSError) as exc:  # unknown protocol, driver missing, listing refused
+        raise UsageError(f"{pattern}: {' '.join(str(exc).split()) or type(exc).__name__}") from None
     if not files:
-        raise UsageError(f"{pattern}: no file matches")
+        raise UsageError(f"{pattern}: no file matches (a folder URL needs a glob: .../*.jsonl)")
     records: list[Record] = []
     errors: list[dict[str, str]] = []
     for opened in sorted(files, key=lambda f: f.full_name):

@@ -168,7 +168,7 @@ def run_batch(
 
         pool = DaskPool(scheduler, embedder, (__version__, models_digest()))
     elif workers > 1:
-        pool = tasks.ProcessPool(workers, embedder)
+        pool = tasks.ProcessPool(workers, embedder)  # its window: at least 4 tasks per worker (tasks.ProcessPool.run)
     else:
         pool = tasks.InlinePool(embedder)
     try:

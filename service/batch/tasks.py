@@ -214,6 +214,7 @@ class ProcessPool:
 
     def __init__(self, workers: int, embedder: str | None) -> None:
         context = multiprocessing.get_context("spawn")
+        self.workers = workers
         self.executor = ProcessPoolExecutor(workers, context, init_worker, (embedder, os.getpid()))
         for _ in range(workers):
             self.executor.submit(ready)  # start the workers now: they load the models while the files are read
@@ -222,7 +223,7 @@ class ProcessPool:
         return obj  # pickled with each task: a process pool has no shared store
 
     def run(self, fn: Any, jobs: Iterable[tuple[Any, tuple[Any, ...]]], window: int) -> Iterator[tuple[Any, Any]]:
-        return bounded(self.executor.submit, _first_done, jobs, fn, window)
+        return bounded(self.executor.submit, _first_done, jobs, fn, max(window, 4 * self.workers))
 
     def shutdown(self) -> None:
         self.executor.shutdown(wait=True, cancel_futures=True)

@@ -16,7 +16,7 @@ Two regimes, by the number of stored vectors:
 
 A look-up with a publication day and a window (the story rule's `window_days`) is restricted to the
 stored articles within the window and the undated ones: only those can share its story. The
-approximate index finds them with faiss ids that are day-major (day << 20 | serial), so the window
+approximate index finds them with faiss ids that are day-major (day << 24 | serial), so the window
 is two id ranges: faiss skips the other ids in the `WINDOW_NPROBE` lists it scans.
 """
 
@@ -45,7 +45,7 @@ TRAIN_SAMPLE = 100_000  # most vectors the IVF quantizer is trained on
 NO_DAY = -(10**9)  # an undated row in the exact regime's day array
 FLUSH_EVERY = 10_000  # vectors added (a start-up sync) are indexed in chunks of this many: bounded memory
 MIN_TRAIN = 256  # never train the approximate index on fewer vectors, whatever exact_below says
-DAY_BITS = 20  # faiss id = day offset << DAY_BITS | serial within the day (a million articles a day)
+DAY_BITS = 24  # faiss id = day offset << DAY_BITS | serial within the day (16 million a day, or undated)
 
 
 class StoryIndex:
@@ -144,6 +144,8 @@ class StoryIndex:
                 self._base_day = day - 100_000  # room for older days than the first one seen
             offset = max(1, day - self._base_day)
         serial = self._per_day[offset]
+        if serial >= 1 << DAY_BITS:  # it would spill into the next day's ids
+            raise OverflowError(f"story index: over {1 << DAY_BITS} articles filed under one day")
         self._per_day[offset] += 1
         return (offset << DAY_BITS) | serial
 
@@ -231,8 +233,9 @@ class StoryIndex:
         faiss = _faiss(threads=1)
 
         if day is not None and window is not None and self._base_day is not None:
-            low = max(1, day - window - self._base_day)
-            high = max(1, day + window - self._base_day)
+            days = math.ceil(window)  # thresholds.json may give it as a float
+            low = max(1, day - days - self._base_day)
+            high = max(1, day + days - self._base_day)
             selector = faiss.IDSelectorOr(
                 faiss.IDSelectorRange(0, 1 << DAY_BITS),  # undated
                 faiss.IDSelectorRange(low << DAY_BITS, (high + 1) << DAY_BITS),
