@@ -190,3 +190,31 @@ def test_a_name_is_never_corrected_into_someone_else_who_shares_a_word_with_it()
     kerry = ["John Kerry spoke on Monday.", "Steve Kerr spoke on Monday.", "Steve Kerr spoke on Monday again."]
     docs = prepare([ArticleInput(text=t, language="xx", input=str(i)) for i, t in enumerate(kerry)])
     assert misspelled_name_flags(docs, [0, 1, 2])[0] == []
+
+
+def _quoted_text_by_character(text: str) -> str:
+    """The per-character reading `quoted_text` must equal (its specification, written out)."""
+    out, inside = list(text), False
+    for i, char in enumerate(text):
+        if char == "\n":
+            inside = False
+        elif char in "«“" or (char == '"' and not inside):
+            inside = True
+        elif char in "»”" or char == '"':
+            inside = False
+        elif inside:
+            out[i] = " "
+    return "".join(out)
+
+
+def test_quoted_text_blanks_exactly_the_quotations() -> None:
+    import random
+
+    from service.engine.spelling import quoted_text
+
+    assert quoted_text('Il a dit « non » puis "oui".\n« Ouvert') == 'Il a dit «     » puis "   ".\n«       '
+    rng = random.Random(7)
+    alphabet = 'ab «»“”"\n.'
+    for _ in range(3000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 40)))
+        assert quoted_text(text) == _quoted_text_by_character(text), repr(text)

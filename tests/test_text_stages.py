@@ -19,6 +19,23 @@ def test_detect_language_french_english_other() -> None:
     assert detect_language("Der Stadtrat hat am Montag nach langer Debatte den Haushalt genehmigt.")[0] == "de"
 
 
+def test_a_clients_locale_is_read_as_its_language_and_a_non_tag_is_detected() -> None:
+    from service.engine.pipeline import prepare
+    from service.engine.records import ArticleInput
+    from service.engine.signals import presentation
+
+    text = "Un rapprochement spectaculaire. Le conseil municipal a voté la mesure mardi soir."
+    given = ["fr_FR", "FR", "fr-CA", "fr_FR.UTF-8", "French", "", "de-DE"]
+    docs = prepare([ArticleInput(text=text, language=code) for code in given])
+    assert [d.language for d in docs] == ["fr", "fr", "fr", "fr", "fr", "fr", "de"]
+    # A locale keeps the word lists on (the loaded-wording flag fires as for "fr")...
+    assert [f.text for f in presentation(docs[0]).flags if f.type == "loaded_language"] == ["spectaculaire"]
+    assert docs[0].notes == [] and docs[5].notes == []
+    # ... a value that is no language tag is said to be ignored, and the text decides.
+    assert docs[4].notes and "'French' is not a language tag" in docs[4].notes[0]
+    assert any("language 'de'" in note for note in docs[6].notes)
+
+
 def test_abbreviations_initials_and_french_quotes_do_not_split() -> None:
     block = (
         "« Aujourd'hui, un document est prêt. Il est fondamental », a déclaré M. Poutine à Pyongyang. "

@@ -6,6 +6,7 @@ import json
 import os
 import re
 import stat
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -247,22 +248,28 @@ def _filled(article: ArticleInput, sidecar: dict[str, Any], folder: str | None, 
 # -- outputs ---------------------------------------------------------------------------
 
 
-def write_outputs(records: list[Record], results: dict[str, dict[str, Any]], out: Path, csv_path: Path | None) -> None:
-    rows = []
-    for record in records:
-        result = dict(results[record.article_id])
-        result["input"] = record.input
-        result["id"] = record.article.id
-        rows.append(result)
-    write_jsonl(out, rows)
+def write_outputs(
+    records: list[Record], result_of: Callable[[str], dict[str, Any]], out: Path, csv_path: Path | None
+) -> None:
+    """OUT.jsonl (and the CSV) in input order, one line per record: `result_of(article_id)` with
+    the record's `input` and `id`. The rows are made one at a time and not kept."""
+
+    def rows() -> Iterator[dict[str, Any]]:
+        for record in records:
+            result = result_of(record.article_id)
+            result["input"] = record.input
+            result["id"] = record.article.id
+            yield result
+
+    write_jsonl(out, rows())
     if csv_path is not None:
-        write_csv(csv_path, rows)
+        write_csv(csv_path, rows())
 
 
 CSV_FIELDS = ("input", "article_id", "score", "label", "confidence", "source", "source_rating", "story_id", "title")
 
 
-def write_csv(path: Path, rows: list[dict[str, Any]]) -> None:
+def write_csv(path: Path, rows: Iterable[dict[str, Any]]) -> None:
     import csv
 
     from service.engine.signals import COMPONENTS
@@ -282,7 +289,7 @@ def write_csv(path: Path, rows: list[dict[str, Any]]) -> None:
     os.replace(tmp, path)
 
 
-def write_jsonl(path: Path, rows: list[dict[str, Any]]) -> None:
+def write_jsonl(path: Path, rows: Iterable[dict[str, Any]]) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.name + ".tmp")
     with tmp.open("w", encoding="utf-8") as handle:

@@ -223,15 +223,17 @@ def _run(
     resumed = _score_all(pool, state, state_path, context, articles, units)
     _phase("scoring", t)
 
-    results = _results_with_ratings(state, ordered)
-    write_outputs(records, results, out, csv_path)
+    # The results are read back from the state one at a time, never all at once: a batch of
+    # 20,000 articles held them all in memory (gigabytes). Only the HTML report needs them together.
+    ratings = _source_ratings(state, ordered)
+    write_outputs(records, lambda a: _result(state, a, ratings), out, csv_path)
     if report_path is not None:
         from .html_report import write_report
 
         summary = {"workers": workers, "seconds": round(time.monotonic() - started, 1), "input": str(target)}
-        write_report([results[a] for a in ordered], report_path, errors=errors, summary=summary)
+        write_report([_result(state, a, ratings) for a in ordered], report_path, errors=errors, summary=summary)
     if database_url:
-        _store(database_url, state, articles, results, embedder)
+        _store(database_url, state, articles, set(ordered), ratings, embedder)
     state.close()
     return BatchOutcome(len(records), len(ordered), errors, time.monotonic() - started, resumed)
 
@@ -422,32 +424,47 @@ def _score_all(
     return len(done)
 
 
-def _results_with_ratings(state: sqlite3.Connection, ordered: list[str]) -> dict[str, dict[str, Any]]:
+def _source_ratings(state: sqlite3.Connection, ordered: list[str]) -> dict[str, dict[str, Any]]:
+    """Each outlet's rating over the batch's articles (`scorer.source_rating`), reading the results
+    one by one. Raises ReliabilityError when an article has no result (the run was interrupted)."""
     from service.engine.scorer import source_rating
 
-    results = {a: json.loads(r) for a, r in state.execute("SELECT article_id, result FROM results")}
-    missing = [a for a in ordered if a not in results]
-    if missing:
-        raise ReliabilityError(f"{len(missing)} article(s) have no result; run again with --resume")
     by_source: dict[str, list[float]] = defaultdict(list)
+    missing = 0
     for a in ordered:
-        domain = results[a]["source"]["domain"]
+        row = state.execute("SELECT result FROM results WHERE article_id = ?", (a,)).fetchone()
+        if row is None:
+            missing += 1
+            continue
+        result = json.loads(row[0])
+        domain = result["source"]["domain"]
         if domain:
             # the score is the calibrated probability in points; the rating is over probabilities
-            by_source[domain].append(results[a]["score"] / 100.0)
-    ratings = {domain: source_rating(domain, probs) for domain, probs in by_source.items()}
-    for a in ordered:
-        domain = results[a]["source"]["domain"]
-        if domain:
-            results[a]["source"] = ratings[domain]
-    return results
+            by_source[domain].append(result["score"] / 100.0)
+    if missing:
+        raise ReliabilityError(f"{missing} article(s) have no result; run again with --resume")
+    return {domain: source_rating(domain, probs) for domain, probs in by_source.items()}
+
+
+def _result(
+    state: sqlite3.Connection, article_id: str, ratings: dict[str, dict[str, Any]] | None
+) -> dict[str, Any]:
+    """One article's score object from the state, with its outlet's rating over the whole batch
+    (`ratings`; None keeps the one it was scored with)."""
+    (text,) = state.execute("SELECT result FROM results WHERE article_id = ?", (article_id,)).fetchone()
+    result: dict[str, Any] = json.loads(text)
+    domain = result["source"]["domain"]
+    if domain and ratings is not None:
+        result["source"] = ratings[domain]
+    return result
 
 
 def _store(
     database_url: str,
     state: sqlite3.Connection,
     articles: dict[str, ArticleInput],
-    results: dict[str, dict[str, Any]],
+    batch: set[str],
+    ratings: dict[str, dict[str, Any]],
     embedder: str | None,
 ) -> None:
     """Add the batch's articles, vectors and scores to the service's store (a stored text is left as is)."""
@@ -455,22 +472,20 @@ def _store(
 
     store = Store(database_url)
     store.migrate()
-    rows = []
     for article_id, keys, vectors, lead, names in state.execute("SELECT * FROM vectors ORDER BY article_id"):
-        article, result = articles[article_id], results[article_id]
+        # A stored story mate keeps the rating it was stored with; a batch article gets the batch's.
+        result = _result(state, article_id, ratings if article_id in batch else None)
+        article = articles[article_id]
         stamp = now()
-        rows.append(
-            {
-                "article_id": article_id, "external_id": article.id, "input": article.input,
-                "source": article.source, "url": article.url, "title": result["title"],
-                "published_at": article.published_at, "language": result["language"], "text": article.text,
-                "story_id": result["story_id"], "score": result["score"], "probability": result["score"] / 100.0,
-                "label": result["label"], "model_version": result["model_version"],
-                "result": json.dumps({k: v for k, v in result.items() if k != "text"}, ensure_ascii=False),
-                "vector": lead, "names": names, "sentence_keys": keys, "sentence_vectors": vectors,
-                "created_at": stamp, "scored_at": stamp,
-            }
-        )  # fmt: skip
-    for row in rows:
+        row = {
+            "article_id": article_id, "external_id": article.id, "input": article.input,
+            "source": article.source, "url": article.url, "title": result["title"],
+            "published_at": article.published_at, "language": result["language"], "text": article.text,
+            "story_id": result["story_id"], "score": result["score"], "probability": result["score"] / 100.0,
+            "label": result["label"], "model_version": result["model_version"],
+            "result": json.dumps({k: v for k, v in result.items() if k != "text"}, ensure_ascii=False),
+            "vector": lead, "names": names, "sentence_keys": keys, "sentence_vectors": vectors,
+            "created_at": stamp, "scored_at": stamp,
+        }  # fmt: skip
         store.save([row], [])
     store.dispose()

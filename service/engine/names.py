@@ -210,6 +210,8 @@ def misspelled_word(
         rest_long = [k for k, w in words if k != key and len(w) >= WORD_MIN_LETTERS]
         if rest_long and not any(k in others for k in rest_long):
             continue  # "Éric Dupond-Moretti" is not "Nicolas Dupont-Aignan": the rest of the name must agree
+        if _nearest(key, others, relaxed=True) is None:
+            continue  # no candidate under either reading: spare the dictionary lookup below
         strict = len(word) >= WORD_MIN_LETTERS and not _known_word(word, language)
         name_agrees = key.startswith("L:") and bool(rest) and all(k in others for k in rest)
         # The strict reading first (five letters or more on both sides, as before); then, where the
@@ -227,18 +229,25 @@ def key_prefixes(others: Collection[str]) -> set[str]:
     return {key[:3] for key in others}
 
 
+def _nearest(key: str, others: Collection[str], relaxed: bool) -> str | None:
+    """The closest word key of the same role and first letter within one slip of `key` (two from ten
+    characters), or None; four-letter words count only when `relaxed`. The candidates when
+    `relaxed` include those when not, so None when relaxed means None under both readings."""
+    limit = 1 if len(key) < 10 else 2
+    choices = [k for k in others if k[:3] == key[:3] and (relaxed or len(k) - 2 >= WORD_MIN_LETTERS)]
+    match = process.extractOne(key, choices, scorer=OSA.distance, score_cutoff=limit)
+    return None if match is None else str(match[0])
+
+
 def _corrected(
     mention: str, key: str, word: str, others: dict[str, str], own: set[str], using: dict[str, int], language: str,
     relaxed: bool,
 ) -> str | None:  # fmt: skip
     """`misspelled_word`'s correction of one word of `mention` (None if it has none); four-letter
     words of other outlets are candidates only when `relaxed`."""
-    limit = 1 if len(key) < 10 else 2
-    choices = [k for k in others if k[:3] == key[:3] and (relaxed or len(k) - 2 >= WORD_MIN_LETTERS)]
-    match = process.extractOne(key, choices, scorer=OSA.distance, score_cutoff=limit)
-    if match is None:
+    near = _nearest(key, others, relaxed)
+    if near is None:
         return None
-    near = match[0]
     if same_stem(key[2:], near[2:]) or using.get(near, 0) < using.get(key, 0):
         return None
     if using.get(near, 0) == using.get(key, 0) and not _dictionary_prefers(others[near], word, language):
@@ -248,6 +257,7 @@ def _corrected(
     return mention.replace(word, others[near], 1)
 
 
+@lru_cache(maxsize=1 << 16)  # every article of a story reads every other family's forms
 def variant_key(name: str) -> str:
     return "".join(_phonetic(t) for t in name_tokens(name))
 
@@ -293,12 +303,13 @@ def misspelled_name_flags(docs: list[Document], families: list[int]) -> list[lis
                 # spelling fewer articles use is the suspect, not the other way round. A regular
                 # variant of a form others use is left to the word check (inconsistency only).
                 variant = variant_key(mention.text) in other_variants
+                # (an `others` key is its form's name_key; the cheap count test goes before near_miss)
                 candidates = [
                     (len(fams), len(form), form)
-                    for form, fams in others.values()
+                    for other_key, (form, fams) in others.items()
                     if not variant
+                    and articles_using[other_key] > articles_using[key]
                     and near_miss(mention.text, form)
-                    and articles_using[name_key(form)] > articles_using[key]
                 ]
                 if not candidates:
                     word = misspelled_word(

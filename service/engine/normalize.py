@@ -84,6 +84,17 @@ def _identifier():  # type: ignore[no-untyped-def]
     return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
 
 
+_LANGUAGE_SUBTAG = re.compile(r"[a-z]{2,3}")
+
+
+def language_code(language: str | None) -> str | None:
+    """The primary language subtag, lower case, of a BCP 47 tag or a POSIX locale as clients send
+    them ("EN", "en-GB", "fr_FR", "fr_FR.UTF-8" -> "en", "en", "fr", "fr"); None for a value that
+    is not one ("", "French"), so that the language is detected from the text instead."""
+    primary = re.split(r"[-_.@]", (language or "").strip().lower(), maxsplit=1)[0]
+    return primary if _LANGUAGE_SUBTAG.fullmatch(primary) else None
+
+
 def detect_language(text: str) -> tuple[str, float]:
     """ISO 639-1 code and probability, from the body text (first 3,000 characters)."""
     sample = text[:3000]

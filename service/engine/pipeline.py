@@ -24,7 +24,7 @@ from .artifacts import load_artifact, load_json, models_dir, read_card
 from .embed import EmbeddingCache, load_embedder
 from .extract import article_from_mapping, extract_body
 from .mentions import lowercase_vocabulary
-from .normalize import LANGUAGE_SPECIFIC, detect_language, load_language_identifier, normalize_text
+from .normalize import LANGUAGE_SPECIFIC, detect_language, language_code, load_language_identifier, normalize_text
 from .records import ArticleInput, Claim, Document, Sentence, StorySentences
 from .segment import segment
 
@@ -155,7 +155,9 @@ def _prepare(articles: list[ArticleInput], context: CorpusContext | None) -> lis
     docs = []
     for text, (_, filled, kind) in zip(texts, extracted, strict=True):
         budget.checkpoint("segment")
-        language = filled.language or detect_language(text)[0]
+        # A CMS sends its locale ("fr_FR", "en-GB"): every word list is keyed by the primary subtag.
+        given = language_code(filled.language)
+        language = given or detect_language(text)[0]
         doc = Document(
             article_id=content_id(text),
             text=text,
@@ -169,6 +171,11 @@ def _prepare(articles: list[ArticleInput], context: CorpusContext | None) -> lis
             external_id=filled.id,
             extraction=kind,
         )
+        if filled.language and filled.language.strip() and given is None:
+            doc.notes.append(
+                f"language {filled.language.strip()[:40]!r} is not a language tag (BCP 47: 'fr', 'en-GB'); "
+                f"detected '{language}' from the text"
+            )
         if language not in LANGUAGE_SPECIFIC:
             doc.notes.append(
                 f"language '{language}': generic-assertion, loaded-wording, hedging, translation-artefact and spelling "

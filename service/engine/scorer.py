@@ -24,6 +24,7 @@ from typing import Any
 
 import numpy as np
 
+from .normalize import language_code
 from .signals import COMPONENT_OF, COMPONENTS, FEATURES
 from .style import FEATURE_SIGN
 from .threads import limited_threads
@@ -76,11 +77,6 @@ def style_logit(style_bundle: dict[str, Any] | None, style_rows: np.ndarray, app
     return out
 
 
-def language_code(language: str | None) -> str:
-    """ "EN", "en-GB", "en_US" -> "en"."""
-    return (language or "").lower().replace("_", "-").split("-")[0]
-
-
 def add_to_logit(p: np.ndarray, term: np.ndarray) -> np.ndarray:
     """Probabilities `p` with `term` added to their log-odds (elementwise); where the term is 0,
     `p` exactly (no round trip through the logit)."""
@@ -124,7 +120,8 @@ def predict(
     n = len(rows)
     term = np.zeros(n)
     if style_bundle is not None and style_rows is not None and languages is not None:
-        term = style_logit(style_bundle, style_rows, np.isin([language_code(x) for x in languages], STYLE_LANGUAGES))
+        applies = np.isin([language_code(x) or "" for x in languages], STYLE_LANGUAGES)
+        term = style_logit(style_bundle, style_rows, applies)
     base_proba = all_proba[:n]  # the base model's own probability
     all_proba = add_to_logit(all_proba, np.tile(term, len(stacked)))
     proba = all_proba[:n]

@@ -193,3 +193,10 @@ def test_url_fetching_when_enabled_refuses_private_addresses(database_url: str, 
         assert response.status_code == 422, url
         assert "refused" in response.json["detail"]
     assert client.application.extensions["reliability"].store.count() == 0
+
+
+def test_a_regional_language_tag_keeps_the_language_signals(client: Any) -> None:
+    payload = {**seed_payload(2), "language": "fr-FR"}
+    result = client.post("/v1/score", json=payload).json
+    assert result["language"] == "fr"
+    assert not any("switched off" in note for note in result["notes"])
