@@ -274,3 +274,19 @@ def test_workers_exit_when_the_batch_is_killed(tmp_path: Path) -> None:
         except ProcessLookupError:
             pass
         proc.wait(timeout=30)
+
+
+def test_a_store_write_with_an_unscored_article_stores_nothing(tmp_path: Path) -> None:
+    from service.batch import runner
+    from service.errors import ReliabilityError
+
+    state = runner.open_state(tmp_path / "state.db", "fingerprint", resume=False)
+    for article_id in ("a1", "a2"):
+        state.execute("INSERT INTO vectors VALUES (?,?,?,?,?)", (article_id, "[]", b"", b"", "[]"))
+    state.execute("INSERT INTO results VALUES (?,?,?)", ("a1", "u", json.dumps({"source": {"domain": None}})))
+    db = tmp_path / "store.sqlite"
+    with pytest.raises(ReliabilityError, match="1 article"):
+        runner._store(f"sqlite:///{db}", state, {}, {"a1", "a2"}, {}, None)
+    assert not db.exists()  # refused before the store was opened: nothing half-written
+    with pytest.raises(ReliabilityError, match="a2 has no result"):
+        runner._result(state, "a2", {})

@@ -25,14 +25,15 @@ def test_a_clients_locale_is_read_as_its_language_and_a_non_tag_is_detected() ->
     from service.engine.signals import presentation
 
     text = "Un rapprochement spectaculaire. Le conseil municipal a voté la mesure mardi soir."
-    given = ["fr_FR", "FR", "fr-CA", "fr_FR.UTF-8", "French", "", "de-DE"]
+    given = ["fr_FR", "FR", "fr-CA", "fr_FR.UTF-8", "French", "", "de-DE", "fra", "und"]
     docs = prepare([ArticleInput(text=text, language=code) for code in given])
-    assert [d.language for d in docs] == ["fr", "fr", "fr", "fr", "fr", "fr", "de"]
+    assert [d.language for d in docs] == ["fr", "fr", "fr", "fr", "fr", "fr", "de", "fr", "fr"]
     # A locale keeps the word lists on (the loaded-wording flag fires as for "fr")...
     assert [f.text for f in presentation(docs[0]).flags if f.type == "loaded_language"] == ["spectaculaire"]
     assert docs[0].notes == [] and docs[5].notes == []
     # ... a value that is no language tag is said to be ignored, and the text decides.
-    assert docs[4].notes and "'French' is not a language tag" in docs[4].notes[0]
+    assert docs[4].notes and "'French' names no language read here" in docs[4].notes[0]
+    assert docs[8].notes and "'und' names no language" in docs[8].notes[0] and docs[7].notes == []
     assert any("language 'de'" in note for note in docs[6].notes)
 
 

@@ -223,8 +223,8 @@ def _run(
     resumed = _score_all(pool, state, state_path, context, articles, units)
     _phase("scoring", t)
 
-    # The results are read back from the state one at a time, never all at once: a batch of
-    # 20,000 articles held them all in memory (gigabytes). Only the HTML report needs them together.
+    # The results are read back from the state one at a time, never all at once (they were held
+    # together: about 30 MB per 1,000 articles). Only the HTML report needs them together.
     ratings = _source_ratings(state, ordered)
     write_outputs(records, lambda a: _result(state, a, ratings), out, csv_path)
     if report_path is not None:
@@ -451,8 +451,10 @@ def _result(
 ) -> dict[str, Any]:
     """One article's score object from the state, with its outlet's rating over the whole batch
     (`ratings`; None keeps the one it was scored with)."""
-    (text,) = state.execute("SELECT result FROM results WHERE article_id = ?", (article_id,)).fetchone()
-    result: dict[str, Any] = json.loads(text)
+    row = state.execute("SELECT result FROM results WHERE article_id = ?", (article_id,)).fetchone()
+    if row is None:
+        raise ReliabilityError(f"article {article_id} has no result; run again with --resume")
+    result: dict[str, Any] = json.loads(row[0])
     domain = result["source"]["domain"]
     if domain and ratings is not None:
         result["source"] = ratings[domain]
@@ -470,6 +472,11 @@ def _store(
     """Add the batch's articles, vectors and scores to the service's store (a stored text is left as is)."""
     from service.store.db import Store, now
 
+    unscored = state.execute(
+        "SELECT COUNT(*) FROM vectors WHERE article_id NOT IN (SELECT article_id FROM results)"
+    ).fetchone()[0]
+    if unscored:  # checked before the first row is stored: a failed run stores nothing
+        raise ReliabilityError(f"{unscored} article(s) have no result; run again with --resume")
     store = Store(database_url)
     store.migrate()
     for article_id, keys, vectors, lead, names in state.execute("SELECT * FROM vectors ORDER BY article_id"):

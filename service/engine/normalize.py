@@ -85,14 +85,21 @@ def _identifier():  # type: ignore[no-untyped-def]
 
 
 _LANGUAGE_SUBTAG = re.compile(r"[a-z]{2,3}")
+# ISO 639-2 codes of the languages with word lists here, as some exports write them; the codes
+# that name no language (undetermined, multiple, none, uncoded: ISO 639-2 special codes).
+_THREE_LETTER = {"fra": "fr", "fre": "fr", "eng": "en"}
+_NO_LANGUAGE = {"und", "mul", "zxx", "mis"}
 
 
 def language_code(language: str | None) -> str | None:
     """The primary language subtag, lower case, of a BCP 47 tag or a POSIX locale as clients send
-    them ("EN", "en-GB", "fr_FR", "fr_FR.UTF-8" -> "en", "en", "fr", "fr"); None for a value that
-    is not one ("", "French"), so that the language is detected from the text instead."""
+    them ("EN", "en-GB", "fr_FR", "fr_FR.UTF-8", "fra" -> "en", "en", "fr", "fr", "fr"); None for a
+    value that names no language we can read ("", "French", "und", "x-klingon"), so that the
+    language is detected from the text instead."""
     primary = re.split(r"[-_.@]", (language or "").strip().lower(), maxsplit=1)[0]
-    return primary if _LANGUAGE_SUBTAG.fullmatch(primary) else None
+    if not _LANGUAGE_SUBTAG.fullmatch(primary) or primary in _NO_LANGUAGE:
+        return None
+    return _THREE_LETTER.get(primary, primary)
 
 
 def detect_language(text: str) -> tuple[str, float]:

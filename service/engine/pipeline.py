@@ -155,7 +155,8 @@ def _prepare(articles: list[ArticleInput], context: CorpusContext | None) -> lis
     docs = []
     for text, (_, filled, kind) in zip(texts, extracted, strict=True):
         budget.checkpoint("segment")
-        # A CMS sends its locale ("fr_FR", "en-GB"): every word list is keyed by the primary subtag.
+        # Clients send regional tags ("en-GB"; on the CLI and in the batch also locales such as
+        # "fr_FR"): every word list is keyed by the primary subtag.
         given = language_code(filled.language)
         language = given or detect_language(text)[0]
         doc = Document(
@@ -173,8 +174,8 @@ def _prepare(articles: list[ArticleInput], context: CorpusContext | None) -> lis
         )
         if filled.language and filled.language.strip() and given is None:
             doc.notes.append(
-                f"language {filled.language.strip()[:40]!r} is not a language tag (BCP 47: 'fr', 'en-GB'); "
-                f"detected '{language}' from the text"
+                f"language {filled.language.strip()[:40]!r} names no language read here (give a tag such as "
+                f"'fr' or 'en-GB'); detected '{language}' from the text"
             )
         if language not in LANGUAGE_SPECIFIC:
             doc.notes.append(

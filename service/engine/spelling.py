@@ -158,7 +158,7 @@ def quoted_text(text: str) -> str:
     """`text` with every quotation blanked out (same length, offsets kept): « », “ ” and straight
     quotes, across sentences; a quotation left open runs to the end of its paragraph, as news
     writes a quote that goes on into the next paragraph. The marks themselves stay, and so does
-    an opening mark inside a quotation (tests/test_spelling.py checks this against a per-character
+    an opening mark inside a quotation (tests/test_spelling_and_values.py checks this against a per-character
     reading)."""
     return _QUOTATION.sub(lambda m: m.group(1) + _NOT_OPENING.sub(" ", m.group(2)) + m.group(3), text)
 
