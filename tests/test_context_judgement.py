@@ -13,7 +13,7 @@ from service.engine import generic, spelling, wording
 from service.engine.normalize import _MAYBE_MOJIBAKE, normalize_text
 from service.engine.pipeline import prepare
 from service.engine.records import ArticleInput
-from service.engine.signals import presentation
+from service.engine.signals import RATE_MIN_SENTENCES, presentation
 from service.engine.threads import limited_threads
 
 MUTUAL = re.compile(r"(assistance|aide)\s+(mutuelle|réciproque)|assistance militaire immédiate", re.I)
@@ -68,9 +68,15 @@ def test_loaded_flags_and_rate_come_from_the_same_matches() -> None:
     [doc] = prepare([ArticleInput(text=text)])
     signals = presentation(doc)
     assert [f.text for f in signals.flags if f.type == "loaded_language"] == ["spectaculaire"]
-    # One loaded word in ten content sentences (the quoted one does not count): 1 / 10 * 5.
+    # One loaded word (the quoted one does not count) in ten content sentences, read as over
+    # RATE_MIN_SENTENCES: one word in a short piece is not a pattern.
     assert len(doc.content_sentences) == 10
-    assert signals.values["loaded_rate"] == 0.5
+    assert signals.values["loaded_rate"] == 1 / RATE_MIN_SENTENCES * 5
+    many = " ".join(f"Le conseil municipal a voté la mesure numéro {k} mardi soir." for k in range(24))
+    longer = f"Un rapprochement spectaculaire. {many}"
+    [doc] = prepare([ArticleInput(text=longer)])
+    assert len(doc.content_sentences) == 25 > RATE_MIN_SENTENCES
+    assert presentation(doc).values["loaded_rate"] == 1 / 25 * 5
 
 
 def test_warm_up_loads_the_language_identifier_and_the_dictionaries() -> None:

@@ -16,8 +16,11 @@ wording, altered figures, or a page buried in furniture, repeats and artefacts.
 
 Scraped pages carry some furniture whatever their reporting, so every example, clean
 or not, gets random page noise (a few furniture lines, sometimes a repeated paragraph,
-a translation slip or one vague sentence): the model learns the reporting, and only a
-heavy load of page defects counts against an article. Some examples, clean or
+a translation slip or one vague sentence) and, on top of the slips rpm2's own articles
+carry, the odd slip of edited copy (one misspelled name, one loaded word, at about the
+share of professional articles flagged so: `corruptions.page_noise`): the model learns
+the reporting, and only a heavy load of page defects counts against an article. The name
+corruption misspells two names or more, so one slip is weak evidence. Some examples, clean or
 corrupted, are rewrites of another article of the story: a faithful rewrite is
 labelled reliable, since derivation already costs it its independent corroboration.
 
@@ -119,7 +122,7 @@ def build_dataset(
                         )
                     if example == base:
                         continue
-                x.append(_features(corruptions.page_noise(example, rng, other_titles), context, res))
+                x.append(_features(corruptions.page_noise(example, rng, other_titles, shared), context, res))
                 y.append(label)
                 groups.append(cluster)
                 kinds.append(kind)

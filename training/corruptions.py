@@ -1,7 +1,9 @@
 """Self-supervised corruptions of real articles, each a weakness the scorer must notice.
 
 Every function takes the article text (title on the first line, one paragraph per
-line) and returns a corrupted copy; `strength` is how many times it strikes.
+line) and returns a corrupted copy; `strength` (1-3) is how hard it strikes (how many names,
+sentences or words: for some, strength + 1, so that the weakest corruption is more than the odd
+slip of edited copy that `page_noise` gives every example).
 """
 
 from __future__ import annotations
@@ -81,11 +83,17 @@ def generic_filler(text: str, rng: random.Random, strength: int, **_: object) ->
     return "\n".join(paras)
 
 
+def _name_candidates(text: str, shared_names: list[str]) -> list[str]:
+    return [n for n in shared_names if n in text and (len(n.split()) > 1 or len(n) >= 6)]
+
+
 def misspell_names(text: str, rng: random.Random, strength: int, shared_names: list[str], **_: object) -> str:
-    candidates = [n for n in shared_names if n in text and (len(n.split()) > 1 or len(n) >= 6)]
-    if not candidates:
+    """Strength s: s + 1 names misspelled wherever they occur. One slip is the odd slip that
+    edited news has too (`page_noise`); careless copy misspells names again and again."""
+    candidates = _name_candidates(text, shared_names)
+    if len(candidates) < 2:
         return text
-    for name in rng.sample(candidates, min(strength, len(candidates))):
+    for name in rng.sample(candidates, min(strength + 1, len(candidates))):
         text = text.replace(name, _misspell(name, rng))
     return text
 
@@ -203,8 +211,28 @@ def heavy_page_defects(text: str, rng: random.Random, strength: int, other_title
     return translation_artefacts(text, rng, 2 + strength)
 
 
-def page_noise(text: str, rng: random.Random, other_titles: list[str]) -> str:
-    """The ordinary noise of a scraped page, applied to clean and corrupted examples alike."""
+# About the shares of professional articles (basil-dev and rpm2-fr-dev, 350, model 2026.12-5,
+# measured 2026-12-02) with a misspelled-name flag (0.037, most of them real slips) and a
+# loaded-wording flag (0.054). Added on top of the slips rpm2's own articles carry (a name slip
+# needs a name other outlets write), so clean examples have them somewhat more often than
+# professional news: edited news has the odd slip, and one is weak evidence (issue 14).
+NAME_SLIP_RATE = 0.04
+LOADED_WORD_RATE = 0.05
+
+
+def page_noise(text: str, rng: random.Random, other_titles: list[str], shared_names: list[str] | None = None) -> str:
+    """The ordinary noise of a scraped page and of edited copy (a furniture line, a repeated
+    paragraph, a vague sentence, the odd name slip or loaded word), applied to clean and
+    corrupted examples alike."""
+    candidates = _name_candidates(text, shared_names or [])
+    if candidates and rng.random() < NAME_SLIP_RATE:  # one occurrence of one name
+        name = rng.choice(candidates)
+        text = text.replace(name, _misspell(name, rng), 1)
+    if rng.random() < LOADED_WORD_RATE:
+        paras = paragraphs(text)
+        i = _body_paragraph(paras, rng)
+        paras[i] = rng.choice(LOADED_PREFIXES_FR) + paras[i][:1].lower() + paras[i][1:]
+        text = "\n".join(paras)
     if rng.random() < 0.6:
         text = furniture(text, rng, rng.randint(0, 6), other_titles=other_titles)
     if rng.random() < 0.15:

@@ -144,7 +144,7 @@ def calibration_figures() -> dict[str, float]:
         **{
             f"judgement_{k}": v
             for k, v in read_card("style_scorer")["metrics"].items()
-            if k.startswith("horne_cross_validated_")
+            if k.startswith("horne_cross_validated_") and isinstance(v, int | float)
         },
     }
 
