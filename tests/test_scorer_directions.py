@@ -154,7 +154,8 @@ def test_one_slip_alone_does_not_make_a_typical_article_unreliable(resources: An
         rows[1, column], rows[2, column] = one, more
         clean, slip, slips = predict(bundle, rows, [2, 2, 2])
         assert slip["score"] < clean["score"], feature
-        assert slip["label"] == ("reliable" if feature == "misspelled_names" else "mixed"), (feature, slip["score"])
+        allowed = ("reliable",) if feature == "misspelled_names" else ("reliable", "mixed")
+        assert slip["label"] in allowed, (feature, slip["score"])
         assert slips["score"] < slip["score"], feature
 
 
