@@ -150,3 +150,37 @@ def test_best_matches_keep_the_first_of_equal_probabilities_as_a_scan_would() ->
         assert best.at_least(0.5) == sorted(item for item in scan.items() if item[1][0] >= 0.5)
     empty = BestMatches(np.zeros((0, 2), dtype=np.int64), np.zeros(0), np.array([0, 1]))
     assert empty.get((0, 1), (0.0, 0)) == (0.0, 0) and empty.at_least(0.0) == []
+
+
+def test_a_polarity_flip_counts_in_the_outlets_own_voice_only(resources: Any) -> None:
+    """The same words asserted and denied by two outlets are a contradiction; two transcriptions of
+    one quotation that differ in a "not" are the speaker's words, not a disagreement."""
+    from service.engine.segment import segment
+
+    def cluster(texts: list[str]) -> Any:
+        sentences = [segment(t, set())[0] for t in texts]
+        th = resources.thresholds["claims"]
+        return cluster_claims(
+            resources.embeddings.encode(texts),
+            texts,
+            [sentence_key(s) for s in sentences],
+            [0, 1],
+            resources.equivalence,
+            th["threshold"],
+            th["contradiction_cosine"],
+        )
+
+    own = cluster(
+        [
+            "The governor did not sign the budget bill on Friday evening in the state capital.",
+            "The governor signed the budget bill on Friday evening in the state capital.",
+        ]
+    )
+    assert [kind for _, _, kind, _, _ in own.contradictions] == ["polarity"], own.contradictions
+    quoted = cluster(
+        [
+            '"The governor did not sign the budget bill on Friday evening in the state capital," he said.',
+            '"The governor signed the budget bill on Friday evening in the state capital," he said.',
+        ]
+    )
+    assert quoted.contradictions == [], quoted.contradictions

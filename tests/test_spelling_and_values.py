@@ -218,3 +218,14 @@ def test_quoted_text_blanks_exactly_the_quotations() -> None:
     for _ in range(3000):
         text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 40)))
         assert quoted_text(text) == _quoted_text_by_character(text), repr(text)
+
+
+def test_two_dates_of_one_month_are_two_facts_unless_they_share_another_word() -> None:
+    """A story's facts share their month: "trouvé le 5 août" and "appris le 20 août" give two
+    dates of two events, while "the June 28 special election" / "June 25" is one slot."""
+    found = sentence_values("La mère du garçon trouvé seul à Marseille le 5 août a été remise en liberté.", None)
+    learnt = sentence_values("La mère a été placée en garde à vue, a-t-on appris mercredi 20 août.", None)
+    assert value_conflict(found, learnt) is None
+    june = sentence_values("The winner will be favoured in the June 28 special election.", None)
+    conflict = value_conflict(june, sentence_values("The June 25 special election is his third race.", None))
+    assert conflict is not None and (conflict[0].value, conflict[1].value) == ("28", "25")

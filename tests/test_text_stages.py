@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from service.engine.mentions import find_figures, find_names, is_negative
+from service.engine.mentions import find_figures, find_names, is_negative, own_voice, quoted_text
 from service.engine.names import near_miss
 from service.engine.normalize import detect_language, normalize_text
 from service.engine.segment import segment, split_sentences
@@ -169,3 +169,21 @@ def test_polarity_is_the_main_clauses() -> None:
     assert not is_negative("Le préfet n'a pas manqué de saluer le travail des pompiers.")
     assert not is_negative("The mayor did not hesitate to praise the firefighters.")
     assert is_negative("Le préfet n'a pas salué le travail des pompiers.")
+    # A clause of reason has its own polarity: "n'était pas possible car elle n'est pas reconnue" denies
+    # (and the English noun "car" starts no clause).
+    assert is_negative("La piste de l'adoption n'était pas possible car elle n'est pas reconnue en Algérie.")
+    assert is_negative("The car was not insured.")
+    # Two ways of writing one denial agree; "sans doute" (probably) denies nothing.
+    assert is_negative("Elle a perdu l'enfant sans oser déclarer sa disparition.")
+    assert is_negative("La loi instaurait un droit au laisser mourir mais pas à l'euthanasie active.")
+    assert not is_negative("Il viendra sans doute mardi.")
+
+
+def test_a_quotation_is_the_speakers_voice() -> None:
+    quoted = '"L\'adoption n\'est pas reconnue en Algérie", a indiqué hier le procureur.'
+    assert not own_voice(quoted, quoted_text(quoted))
+    attributed = 'Le procureur a estimé que la piste de l\'adoption était "impossible" dans cette affaire.'
+    assert own_voice(attributed, quoted_text(attributed))
+    # In segment: polarity is read outside quotations, and a mostly quoted sentence is not the outlet's.
+    [sentence] = segment(quoted, set())
+    assert not sentence.own_voice and not sentence.negative

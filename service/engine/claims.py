@@ -45,6 +45,7 @@ class SentenceKey:
     stems: frozenset[str] = frozenset()
     quotes: tuple[frozenset[str], ...] = ()
     values: tuple[Value, ...] = ()
+    own_voice: bool = True
 
 
 @lru_cache(maxsize=262144)
@@ -72,6 +73,7 @@ def sentence_key(sentence: Sentence, publication_day: int | None = None) -> Sent
         stems_of(sentence.text) - name_stems,
         tuple(q for q in quotes if len(q) >= 2),
         sentence_values(sentence.text, publication_day),
+        sentence.own_voice,
     )
 
 
@@ -422,8 +424,12 @@ def cluster_claims(
                 f = feats_kept[m]
                 # A polarity flip only counts between sentences made of the same words: long
                 # sentences that share a topic often differ in negations that are not the claim.
+                # And only in the outlets' own voices: two transcriptions of one quotation differ
+                # in a "don't" that is the speaker's, not a disagreement between newsrooms.
                 if (
-                    keys[i].negative != keys[j].negative
+                    keys[i].own_voice
+                    and keys[j].own_voice
+                    and keys[i].negative != keys[j].negative
                     and f[0] >= contradiction_cosine
                     and f[7] >= SAME_WORDS_CONTAINMENT
                 ):

@@ -154,6 +154,25 @@ def find_dates(sentence: str) -> list[str]:
     return dates
 
 
+_OPENING, _CLOSING = "«“", "»”"
+# An opening mark (or a straight quote), the quotation up to a closing mark, a straight quote or
+# the end of the paragraph, and the straight quote that closes it (else it would open the next).
+_QUOTATION = re.compile(f'([{_OPENING}"])([^{_CLOSING}"\n]*)("?)')
+_NOT_OPENING = re.compile(f"[^{_OPENING}]")
+
+
+# The segment, spelling, presentation and generic stages all read an article's quotations: one
+# scan per text.
+@lru_cache(maxsize=256)
+def quoted_text(text: str) -> str:
+    """`text` with every quotation blanked out (same length, offsets kept): « », “ ” and straight
+    quotes, across sentences; a quotation left open runs to the end of its paragraph, as news
+    writes a quote that goes on into the next paragraph. The marks themselves stay, and so does
+    an opening mark inside a quotation (tests/test_spelling_and_values.py checks this against a per-character
+    reading)."""
+    return _QUOTATION.sub(lambda m: m.group(1) + _NOT_OPENING.sub(" ", m.group(2)) + m.group(3), text)
+
+
 # A clause that says something else about one of the actors: "Le maire, qui n'était pas sur place,
 # a annoncé..." denies nothing of what the sentence asserts; nor does a parenthesis.
 _SIDE_CLAUSE = re.compile(
@@ -170,9 +189,29 @@ _LITOTE = re.compile(
 )
 
 
+# A clause of reason or concession gives the why or the despite of the assertion, and its own
+# negation is not the assertion's: "n'était pas possible car elle n'est pas reconnue" denies.
+_REASON = re.compile(
+    # French "car" ("for") only before a subject: the English noun "car" is no conjunction.
+    r"\b(?:car(?=\s+(?:il|elle|ils|elles|c'|ce|cela|ça|le|la|les|l'|un|une|des|nous|vous|je|j'|leur|son|sa|"
+    r"ses|cette|ces|personne|aucune?)\b)|parce qu(?:e|')|puisqu(?:e|')|bien qu(?:e|')|même si|alors qu(?:e|')|"
+    r"tandis qu(?:e|')|because|although|even though|even if|whereas)\b[^;]*",
+    re.IGNORECASE,
+)
+
+
 def main_clause(sentence: str) -> str:
-    """The sentence without its relative clauses, parentheses and litotes: what carries its polarity."""
-    return _LITOTE.sub(" ", _SIDE_CLAUSE.sub(",", sentence))
+    """The sentence without its relative clauses, parentheses, clauses of reason or concession and
+    litotes: what carries its polarity."""
+    return _LITOTE.sub(" ", _REASON.sub(" ", _SIDE_CLAUSE.sub(",", sentence)))
+
+
+def own_voice(sentence: str, unquoted: str, most: float = 0.25) -> bool:
+    """True when less than `most` of the sentence's letters are inside quotation marks: what it
+    asserts is the outlet's, not a speaker's ("« L'adoption n'est pas reconnue », a indiqué le
+    procureur" asserts the quotation; `unquoted` is the sentence as `quoted_text` blanks it)."""
+    letters = sum(c.isalpha() for c in sentence)
+    return not letters or sum(c.isalpha() for c in unquoted) > (1 - most) * letters
 
 
 def is_negative(sentence: str) -> bool:

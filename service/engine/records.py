@@ -71,7 +71,8 @@ class Sentence:
     dates: list[str] = field(default_factory=list)
     hedged: bool = False
     attributed: bool = False
-    negative: bool = False  # polarity after double negations are resolved
+    negative: bool = False  # polarity of its own voice (quotations left out), double negations resolved
+    own_voice: bool = True  # less than half of its letters inside quotation marks (`mentions.own_voice`)
     duplicate_of: int | None = None  # index of the earlier sentence it repeats
     furniture_reason: str | None = None
     # Check-worthy: a figure, a date, or a name beyond the names the whole story is about

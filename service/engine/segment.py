@@ -162,6 +162,7 @@ def segment(text: str, sentence_initial_vocab: set[str], boilerplate: set[str] |
     duplicate_of_line = furniture.duplicate_lines(lines, furniture_reasons)
     first_content = next((i for i, line in enumerate(lines) if line.strip()), -1)
 
+    unquoted = mentions.quoted_text(text)  # polarity is read in the outlet's own voice
     sentences: list[Sentence] = []
     first_sentence_of_line: dict[int, int] = {}
     offset = 0
@@ -200,7 +201,9 @@ def segment(text: str, sentence_initial_vocab: set[str], boilerplate: set[str] |
                 sentence.dates = mentions.find_dates(sent_text)
                 sentence.hedged = mentions.is_hedged(sent_text)
                 sentence.attributed = mentions.is_attributed(sent_text) or kind == "quote"
-                sentence.negative = mentions.is_negative(sent_text)
+                own = unquoted[start : line_start + e]
+                sentence.own_voice = mentions.own_voice(sent_text, own)
+                sentence.negative = mentions.is_negative(own)
             sentences.append(sentence)
     # Offset just past each line (its newline included), summed once: summing the lines before each
     # repeated paragraph again grew with the square of an article that repeats many (issue 15).

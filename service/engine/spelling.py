@@ -36,6 +36,7 @@ from pathlib import Path
 from typing import Any
 
 from . import lexicon
+from .mentions import quoted_text  # re-exported: the presentation and generic stages read it here
 from .records import Document, Flag
 
 LANGUAGES = ("fr", "en")
@@ -53,11 +54,6 @@ _WORD = re.compile(
     r"(?<![\w'’@#/.-])(?:(?:[ldjmnstc]|qu|jusqu|lorsqu|puisqu)['’])?"
     rf"([a-zà-öø-ÿœæ]{{{MIN_LETTERS},}})(?![\w'’@/-]|\.\w)"
 )
-_OPENING, _CLOSING = "«“", "»”"
-# An opening mark (or a straight quote), the quotation up to a closing mark, a straight quote or
-# the end of the paragraph, and the straight quote that closes it (else it would open the next).
-_QUOTATION = re.compile(f'([{_OPENING}"])([^{_CLOSING}"\n]*)("?)')
-_NOT_OPENING = re.compile(f"[^{_OPENING}]")
 _CAPITALISED = re.compile(r"\b[A-ZÀ-ÖØ-Þ][a-zà-öø-ÿœæ]+")
 _LOWER_WORD = re.compile(r"[a-zà-öø-ÿœæ]+")
 
@@ -150,17 +146,6 @@ def story_words(docs: list[Document]) -> tuple[list[set[str]], set[str]]:
     per_article = [set(_LOWER_WORD.findall(doc.text)) for doc in docs]
     capitalised = {m.group(0).lower() for doc in docs for m in _CAPITALISED.finditer(doc.text)}
     return per_article, capitalised
-
-
-# The spelling, presentation and generic stages all read an article's quotations: one scan per text.
-@lru_cache(maxsize=256)
-def quoted_text(text: str) -> str:
-    """`text` with every quotation blanked out (same length, offsets kept): « », “ ” and straight
-    quotes, across sentences; a quotation left open runs to the end of its paragraph, as news
-    writes a quote that goes on into the next paragraph. The marks themselves stay, and so does
-    an opening mark inside a quotation (tests/test_spelling_and_values.py checks this against a per-character
-    reading)."""
-    return _QUOTATION.sub(lambda m: m.group(1) + _NOT_OPENING.sub(" ", m.group(2)) + m.group(3), text)
 
 
 def spelling_flags(docs: list[Document]) -> list[list[Flag]]:

@@ -12,7 +12,8 @@ future: "will vote Thursday", "jeudi prochain"), so "Tuesday" in a Wednesday pap
 (undated articles of a running story report different days' events in the same words).
 
 This is day arithmetic on ordinals, not date parsing: full dates ("June 28") are compared as
-figures in the month's slot, years are left out (a year differs between outlets mostly by
+figures whose slot shares a word other than the month (`MONTH_WORDS`: a story's facts share their
+month), years are left out (a year differs between outlets mostly by
 referring to different events).
 """
 
@@ -51,6 +52,14 @@ UNIT_WORDS = frozenset(
     "ans years year jours days day heures hours hour minutes mois months month semaines weeks week fois times "
     "points kilometres km metres tonnes tons habitants residents membres members decades decennies siecles "
     "centuries".split()
+)
+# A month is a slot shared by every fact of a story that happened in it ("trouvé le 5 août" /
+# "appris mercredi 20 août"): like a unit, it cannot be the only word two dates have in common
+# ("the June 28 special election" / "the June 25 special election" still share "special").
+MONTH_WORDS = frozenset(
+    "janvier fevrier mars avril mai juin juillet aout septembre octobre novembre decembre janv fevr avr juil "
+    "january february march april june july august september october november december "
+    "jan feb mar apr jun jul aug sep sept oct nov dec".split()
 )
 CONTEXT_WORDS = 1  # content words taken on each side of a figure
 
@@ -193,7 +202,7 @@ def value_conflict(a: tuple[Value, ...], b: tuple[Value, ...]) -> tuple[Value, V
                 if (
                     vb.kind == kind
                     and not any(_agree(kind, vb.value, other) for other in values_a)
-                    and (va.context & vb.context) - UNIT_WORDS
+                    and (va.context & vb.context) - UNIT_WORDS - MONTH_WORDS
                     and not _other_units(va, vb)
                 ):
                     return va, vb
