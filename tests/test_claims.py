@@ -154,7 +154,9 @@ def test_best_matches_keep_the_first_of_equal_probabilities_as_a_scan_would() ->
 
 def test_a_polarity_flip_counts_in_the_outlets_own_voice_only(resources: Any) -> None:
     """The same words asserted and denied by two outlets are a contradiction; two transcriptions of
-    one quotation that differ in a "not" are the speaker's words, not a disagreement."""
+    one quotation that differ in a "not" are the speaker's words, not a disagreement (polarity read
+    outside quotations and the own-voice rule of `claims.cluster_claims` each ensure it: the test
+    fails only without both)."""
     from service.engine.segment import segment
 
     def cluster(texts: list[str]) -> Any:

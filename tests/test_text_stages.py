@@ -173,10 +173,22 @@ def test_polarity_is_the_main_clauses() -> None:
     # (and the English noun "car" starts no clause).
     assert is_negative("La piste de l'adoption n'était pas possible car elle n'est pas reconnue en Algérie.")
     assert is_negative("The car was not insured.")
-    # Two ways of writing one denial agree; "sans doute" (probably) denies nothing.
+    # ... and so has one that opens the sentence, up to its comma.
+    assert is_negative("Because he was ill, the mayor did not sign the bill.")
+    assert is_negative("Bien qu'il soit présent, il n'a pas signé le texte.")
+    assert is_negative("Le car des supporters n'a pas pu partir.")  # the French noun: no clause
+    # Two ways of writing one denial agree; idioms that affirm, nouns and "mais pas seulement" deny nothing.
     assert is_negative("Elle a perdu l'enfant sans oser déclarer sa disparition.")
     assert is_negative("La loi instaurait un droit au laisser mourir mais pas à l'euthanasie active.")
-    assert not is_negative("Il viendra sans doute mardi.")
+    assert is_negative("He left without saying a word.")
+    for affirmed in (
+        "Il a accepté sans hésiter.",
+        "Il a été libéré sans autre précision.",
+        "The plant closed without warning.",
+        "The talks went on without Beijing's approval.",
+        "Des dégâts matériels, mais pas seulement.",
+    ):
+        assert not is_negative(affirmed), affirmed
 
 
 def test_a_quotation_is_the_speakers_voice() -> None:

@@ -12,10 +12,12 @@ batch. Two figures per flag type:
   article (and the other outlets of its story) and recorded in training/flag_review.json as
   `right` (the published text has the error the flag names, and its suggestion is right: "James
   Mchel" for "James Michel", "cesbanques" run together) or `false` ("Moammar", a regular
-  transliteration; a suggestion that copies another outlet's slip). A flag not in the file, a
-  new one after an engine change, counts as false until someone reviews it, so the figure can
-  only overstate. Kinds not reviewed (`generic_assertion`, `loaded_language`, `unsupported_claim`,
-  `furniture`, ...) count every flag.
+  transliteration; a suggestion that copies another outlet's slip; a name the reviewer could not
+  confirm, "Fatna", "Elizabeth Meyer"). A flag not in the file, a new one after an engine change,
+  counts as false until someone reviews it. A flag is keyed by its article and text, not its
+  offset: the same slip flagged twice in one article ("James Mchel") shares one verdict. Kinds
+  not reviewed (`generic_assertion`, `loaded_language`, `unsupported_claim`, `furniture`, ...)
+  count every flag.
 """
 
 from __future__ import annotations

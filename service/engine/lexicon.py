@@ -91,13 +91,16 @@ ATTRIBUTION_RE = re.compile(
 AGENCY_RE = re.compile(r"\b(" + AGENCIES + r")\b")
 
 # Negation cues; negative verbs are counted too so "n'excluait pas" resolves to positive. "Sans"
-# and "without" before a verb, "mais pas" and "but not" deny too, so that two ways of writing one
+# before a verb, "without" before a gerund and "mais pas" deny too, so that two ways of writing one
 # denial agree: "sans oser déclarer" = "n'a pas osé déclarer", "sans permettre l'euthanasie" = "mais
-# pas à l'euthanasie" ("sans doute" = probably, "sans cesse" = always).
+# pas à l'euthanasie". Not the idioms that affirm ("sans hésiter", "sans tarder", "without
+# delay"), nouns ("sans titre", "sans espoir", "without warning") or "mais pas seulement".
 NEGATION_PARTICLE_RE = re.compile(
     r"\b(ne|n')\b[^.;]{0,40}?\b(pas|plus|jamais|gu[èe]re|nullement|aucune?|ni)\b|\bnot\b|n't\b|\bnever\b|\bno longer\b"
-    r"|\bsans\s+(?!doute\b|cesse\b|compter\b|parler\b)[a-zàâçéèêëîïôûù]+(?:er|ir|re)\b|\bwithout\s+[a-z]+ing\b"
-    r"|\bmais pas\b|\bbut not\b",
+    r"|\bsans\s+(?!h[ée]siter\b|tarder\b|attendre\b|compter\b|parler\b|autre\b|titre\b|espoir\b|encombre\b)"
+    r"[a-zàâçéèêëîïôûù]+(?:er|ir|re)\b"
+    r"|\bwithout\s+(?!(?:warning|anything|something|nothing|everything|missing|hesitating)\b)(?-i:[a-z]+ing)\b"
+    r"|\bmais pas\b(?!\s+(?:seulement|que|uniquement|forcément|toujours|encore)\b)",
     re.IGNORECASE,
 )
 NEGATIVE_VERB_RE = re.compile(

@@ -190,12 +190,21 @@ _LITOTE = re.compile(
 
 
 # A clause of reason or concession gives the why or the despite of the assertion, and its own
-# negation is not the assertion's: "n'était pas possible car elle n'est pas reconnue" denies.
+# negation is not the assertion's: "n'était pas possible car elle n'est pas reconnue" denies. Inside
+# a sentence it runs to its end; opening the sentence ("Because he was ill, the mayor did not
+# sign"), to the first comma.
+_CONJUNCTIONS = (
+    r"parce qu(?:e|')|puisqu(?:e|')|bien qu(?:e|')|même si|alors qu(?:e|')|tandis qu(?:e|')|"
+    r"because|although|even though|even if|whereas"
+)
 _REASON = re.compile(
-    # French "car" ("for") only before a subject: the English noun "car" is no conjunction.
-    r"\b(?:car(?=\s+(?:il|elle|ils|elles|c'|ce|cela|ça|le|la|les|l'|un|une|des|nous|vous|je|j'|leur|son|sa|"
-    r"ses|cette|ces|personne|aucune?)\b)|parce qu(?:e|')|puisqu(?:e|')|bien qu(?:e|')|même si|alors qu(?:e|')|"
-    r"tandis qu(?:e|')|because|although|even though|even if|whereas)\b[^;]*",
+    rf"^\W*(?:{_CONJUNCTIONS})\b[^,;]*,"
+    # French "car" ("for") only before a subject, and never after a determiner: the English noun and
+    # the French "le car" (coach) start no clause.
+    r"|(?<!\ble )(?<!\bun )(?<!\bdu )(?<!\ben )(?<!\bce )(?<!\bthe )(?<!\ba )"
+    r"\bcar(?=\s+(?:il|elle|ils|elles|c'|ce|cela|ça|le|la|les|l'|un|une|des|nous|vous|je|j'|leur|son|sa|ses|"
+    r"cette|ces|personne|aucune?)\b)[^;]*"
+    rf"|\b(?:{_CONJUNCTIONS})\b[^;]*",
     re.IGNORECASE,
 )
 

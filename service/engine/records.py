@@ -72,7 +72,7 @@ class Sentence:
     hedged: bool = False
     attributed: bool = False
     negative: bool = False  # polarity of its own voice (quotations left out), double negations resolved
-    own_voice: bool = True  # less than half of its letters inside quotation marks (`mentions.own_voice`)
+    own_voice: bool = True  # under a quarter of its letters inside quotation marks (`mentions.own_voice`)
     duplicate_of: int | None = None  # index of the earlier sentence it repeats
     furniture_reason: str | None = None
     # Check-worthy: a figure, a date, or a name beyond the names the whole story is about

@@ -54,12 +54,12 @@ UNIT_WORDS = frozenset(
     "centuries".split()
 )
 # A month is a slot shared by every fact of a story that happened in it ("trouvé le 5 août" /
-# "appris mercredi 20 août"): like a unit, it cannot be the only word two dates have in common
+# "appris mercredi 20 août"): like a unit, it cannot be the only word two figures have in common
 # ("the June 28 special election" / "the June 25 special election" still share "special").
 MONTH_WORDS = frozenset(
     "janvier fevrier mars avril mai juin juillet aout septembre octobre novembre decembre janv fevr avr juil "
     "january february march april june july august september october november december "
-    "jan feb mar apr jun jul aug sep sept oct nov dec".split()
+    "may jan feb mar apr jun jul aug sep sept oct nov dec".split()
 )
 CONTEXT_WORDS = 1  # content words taken on each side of a figure
 
