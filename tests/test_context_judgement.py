@@ -54,6 +54,10 @@ def test_loaded_wording_is_the_outlets_own_figurative_voice() -> None:
 def test_quotations_and_literal_senses_are_not_loaded_wording() -> None:
     assert _loaded('Blumenthal called the report an "outrageous distortion" of his record.') == []
     assert _loaded("« C'est scandaleux et ça me révolte », dit-elle.") == []
+    # British and headline quoting: single quotes, straight or typographic (normalized to straight).
+    assert _loaded(normalize_text("The minister called the leak ‘outrageous’, and ‘a shocking betrayal’.")) == []
+    assert _loaded("Senator: 'Outrageous Distortion' of my record") == []
+    assert _loaded("The players' shocking U-turn, which they don't explain.") == ["shocking"]
     literal = (
         "Le séisme du Sichuan a fait 80 000 morts. Un trafic de stupéfiants démantelé. L'onde de choc "
         "de la faillite. Le scandale de la Société générale. Fire destroys bakery. The devastating floods. "

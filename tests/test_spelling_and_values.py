@@ -220,6 +220,19 @@ def test_quoted_text_blanks_exactly_the_quotations() -> None:
         assert quoted_text(text) == _quoted_text_by_character(text), repr(text)
 
 
+def test_single_quotes_are_quotations_and_apostrophes_are_not() -> None:
+    from service.engine.normalize import normalize_text
+    from service.engine.spelling import quoted_text
+
+    assert quoted_text("Boehner: '1-in-3 chance' Republicans") == "Boehner: '             ' Republicans"
+    british = normalize_text("‘We don’t need it,’ he said. The players’ union agreed.")
+    assert quoted_text(british) == "'                 ' he said. The players' union agreed."
+    # An apostrophe, or an opening mark that never closes in its paragraph, blanks nothing.
+    for text in ("In the '90s it was l'Etat's job.", "Tell 'em.\nThen 'go' home.", "aujourd'hui l'homme"):
+        assert quoted_text(text).split("\n")[0] == text.split("\n")[0], text
+    assert quoted_text("Tell 'em.\nThen 'go' home.").endswith("Then '  ' home.")
+
+
 def test_two_dates_of_one_month_are_two_facts_unless_they_share_another_word() -> None:
     """A story's facts share their month: "trouvé le 5 août" and "appris le 20 août" give two
     dates of two events, while "the June 28 special election" / "June 25" is one slot."""

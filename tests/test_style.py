@@ -28,6 +28,8 @@ def _doc(text: str, title: str | None = None, language: str | None = None):  # t
         ("UPDATE 2-Oil prices rise as OPEC weighs cuts", 0.0),
         ("Yahoo! shares jump 5% on earnings", 0.0),  # a brand, not an exclamation
         ("“We will not surrender!” says Zelensky", 0.0),  # a quotation: someone else's words
+        ("‘You will pay for this!’ says striker", 0.0),  # British single quotes too
+        ("Boehner: 'You Won't Believe' How Close It Is", 0.0),  # and a headline's straight ones
         ("Record-breaking heatwave hits Spain", 0.0),
         ("Here's what we know about the Dunsleigh fire", 0.0),
         ("Le tribunal confie la faïencerie à ses salariés", 0.0),
@@ -47,6 +49,9 @@ def test_exclamations_address_and_unnamed_sources_count_only_in_the_writers_voic
     assert values["exclamation_rate"] == 0.0
     assert values["reader_address_rate"] == 0.0
     assert values["anonymous_share"] == 0.0
+    british = _doc("The mayor spoke on Tuesday. ‘You will not believe how hard we worked!’ she said.")
+    values = style.style_signals(british, {}, True)["values"]
+    assert values["exclamation_rate"] == 0.0 and values["reader_address_rate"] == 0.0
     own = _doc(
         "The mayor spoke on Tuesday. You will not believe how hard we worked! "
         "Sources close to the council say it is over."

@@ -196,6 +196,8 @@ def test_a_quotation_is_the_speakers_voice() -> None:
     assert not own_voice(quoted, quoted_text(quoted))
     attributed = 'Le procureur a estimé que la piste de l\'adoption était "impossible" dans cette affaire.'
     assert own_voice(attributed, quoted_text(attributed))
+    british = "'Adoption is not recognised in Algeria,' the prosecutor said yesterday."  # ‘...’ once normalized
+    assert not own_voice(british, quoted_text(british))
     # In segment: polarity is read outside quotations, and a mostly quoted sentence is not the outlet's.
     [sentence] = segment(quoted, set())
     assert not sentence.own_voice and not sentence.negative

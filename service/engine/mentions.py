@@ -159,6 +159,14 @@ _OPENING, _CLOSING = "«“", "»”"
 # the end of the paragraph, and the straight quote that closes it (else it would open the next).
 _QUOTATION = re.compile(f'([{_OPENING}"])([^{_CLOSING}"\n]*)("?)')
 _NOT_OPENING = re.compile(f"[^{_OPENING}]")
+# Single quotes ('...', and ‘...’, which `normalize` makes straight): British quoting and American
+# headlines ("Boehner: '1-in-3 chance' Republicans could lose House"). The mark is also the
+# apostrophe, so a quotation opens only at a word start (not after a letter: "l'Etat", "don't"),
+# closes only before a non-letter after a non-space, keeps the apostrophes between letters inside
+# ('We don't need it,' he said) and must close within its paragraph (an opening "'90s" or "'em"
+# with no closing mark blanks nothing).
+_SINGLE_QUOTATION = re.compile(r"(?<![\w'])'(?=\w)((?:[^'\n]|(?<=\w)'(?=\w))*?\S)'(?!\w)")
+_NOT_SPACE = re.compile(r"\S")
 
 
 # The segment, spelling, presentation and generic stages all read an article's quotations: one
@@ -169,8 +177,10 @@ def quoted_text(text: str) -> str:
     quotes, across sentences; a quotation left open runs to the end of its paragraph, as news
     writes a quote that goes on into the next paragraph. The marks themselves stay, and so does
     an opening mark inside a quotation (tests/test_spelling_and_values.py checks this against a per-character
-    reading)."""
-    return _QUOTATION.sub(lambda m: m.group(1) + _NOT_OPENING.sub(" ", m.group(2)) + m.group(3), text)
+    reading). Then single-quoted quotations (`_SINGLE_QUOTATION`), which never run past their
+    paragraph."""
+    text = _QUOTATION.sub(lambda m: m.group(1) + _NOT_OPENING.sub(" ", m.group(2)) + m.group(3), text)
+    return _SINGLE_QUOTATION.sub(lambda m: "'" + _NOT_SPACE.sub(" ", m.group(1)) + "'", text)
 
 
 # A clause that says something else about one of the actors: "Le maire, qui n'était pas sur place,
