@@ -227,10 +227,20 @@ def test_single_quotes_are_quotations_and_apostrophes_are_not() -> None:
     assert quoted_text("Boehner: '1-in-3 chance' Republicans") == "Boehner: '             ' Republicans"
     british = normalize_text("‘We don’t need it,’ he said. The players’ union agreed.")
     assert quoted_text(british) == "'                 ' he said. The players' union agreed."
-    # An apostrophe, or an opening mark that never closes in its paragraph, blanks nothing.
-    for text in ("In the '90s it was l'Etat's job.", "Tell 'em.\nThen 'go' home.", "aujourd'hui l'homme"):
+    # Apostrophes blank nothing: elisions, decades, possessives (a plural one is no closing mark,
+    # and "U.S.'s" opens nothing), nor does an opening mark that never closes in its paragraph.
+    for text in (
+        "In the '90s it was l'Etat's job.",
+        "Tell 'em.\nThen 'go' home.",
+        "aujourd'hui l'homme, rock 'n' roll, O'Brien, class of '89 and 'Tis the season",
+        "The U.S.'s response was a shocking failure, and the allies' patience ran out.",
+        "Yahoo!'s chief and (London)'s mayor heard the investors' anger.",
+    ):
         assert quoted_text(text).split("\n")[0] == text.split("\n")[0], text
     assert quoted_text("Tell 'em.\nThen 'go' home.").endswith("Then '  ' home.")
+    # Inside a quotation, a plural possessive, a decade and "won't" do not close it.
+    inside = "'The players' union won't accept this outrageous deal from the '90s,' he said."
+    assert quoted_text(inside) == "'" + " " * (inside.index(",'") + 1 - 1) + "' he said."
 
 
 def test_two_dates_of_one_month_are_two_facts_unless_they_share_another_word() -> None:

@@ -161,11 +161,21 @@ _QUOTATION = re.compile(f'([{_OPENING}"])([^{_CLOSING}"\n]*)("?)')
 _NOT_OPENING = re.compile(f"[^{_OPENING}]")
 # Single quotes ('...', and ‘...’, which `normalize` makes straight): British quoting and American
 # headlines ("Boehner: '1-in-3 chance' Republicans could lose House"). The mark is also the
-# apostrophe, so a quotation opens only at a word start (not after a letter: "l'Etat", "don't"),
-# closes only before a non-letter after a non-space, keeps the apostrophes between letters inside
-# ('We don't need it,' he said) and must close within its paragraph (an opening "'90s" or "'em"
-# with no closing mark blanks nothing).
-_SINGLE_QUOTATION = re.compile(r"(?<![\w'])'(?=\w)((?:[^'\n]|(?<=\w)'(?=\w))*?\S)'(?!\w)")
+# apostrophe, so:
+# - a quotation opens after a space, a bracket or a dash, before a word, a figure or a currency sign
+#   (not "l'Etat", "don't", "the U.S.'s", "Yahoo!'s"), and not on an elision or a decade ("'em",
+#   "'tis", "rock 'n' roll", "the '90s", "class of '89");
+# - it closes on a mark after a non-space, before a non-letter, but not on a plural possessive
+#   ("the players' union", "the allies' patience": an "s'" before a lower-case word), so those and
+#   the apostrophes between letters ("don't") and of decades stay inside ('The players' union
+#   won't accept it,' he said);
+# - it must close within its paragraph (an opening with no closing mark blanks nothing).
+_ELIDED_OR_DECADE = r"(?i:\d0s|\d\d|em|tis|twas|n|cause|til)\b"
+_SINGLE_QUOTATION = re.compile(
+    rf"(?<![^\s(\[{{—–-])'(?!{_ELIDED_OR_DECADE})(?=[\w£$€…\"(])"
+    rf"((?:[^'\n]|(?<=\w)'(?=\w)|(?<=s)'(?= [a-z])|(?<!\w)'(?={_ELIDED_OR_DECADE}))*?)"
+    r"(?<=\S)'(?!\w)(?!(?<=s') [a-z])"
+)
 _NOT_SPACE = re.compile(r"\S")
 
 
