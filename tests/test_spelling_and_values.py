@@ -238,6 +238,9 @@ def test_single_quotes_are_quotations_and_apostrophes_are_not() -> None:
     ):
         assert quoted_text(text).split("\n")[0] == text.split("\n")[0], text
     assert quoted_text("Tell 'em.\nThen 'go' home.").endswith("Then '  ' home.")
+    # A British quotation that goes on into the next paragraph leaves the first unclosed.
+    british = normalize_text("‘We will not accept it.\n\n‘We will fight,’ she said.\n\nIt's over.")
+    assert quoted_text(british) == "'" + " " * 22 + "\n\n'" + " " * 14 + "' she said.\n\nIt's over."
     # Inside a quotation, a plural possessive, a decade and "won't" do not close it.
     inside = "'The players' union won't accept this outrageous deal from the '90s,' he said."
     assert quoted_text(inside) == "'" + " " * (inside.index(",'") + 1 - 1) + "' he said."

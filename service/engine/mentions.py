@@ -169,12 +169,15 @@ _NOT_OPENING = re.compile(f"[^{_OPENING}]")
 #   ("the players' union", "the allies' patience": an "s'" before a lower-case word), so those and
 #   the apostrophes between letters ("don't") and of decades stay inside ('The players' union
 #   won't accept it,' he said);
-# - it must close within its paragraph (an opening with no closing mark blanks nothing).
+# - it closes within its paragraph, or else blanks nothing, except when it opens the paragraph: a
+#   British quotation that goes on into the next paragraph leaves the first one unclosed, and
+#   runs, like a double-quoted one, to its end.
 _ELIDED_OR_DECADE = r"(?i:\d0s|\d\d|em|tis|twas|n|cause|til)\b"
 _SINGLE_QUOTATION = re.compile(
     rf"(?<![^\s(\[{{—–-])'(?!{_ELIDED_OR_DECADE})(?=[\w£$€…\"(])"
-    rf"((?:[^'\n]|(?<=\w)'(?=\w)|(?<=s)'(?= [a-z])|(?<!\w)'(?={_ELIDED_OR_DECADE}))*?)"
+    rf"(?:((?:[^'\n]|(?<=\w)'(?=\w)|(?<=s)'(?= [a-z])|(?<!\w)'(?={_ELIDED_OR_DECADE}))*?)"
     r"(?<=\S)'(?!\w)(?!(?<=s') [a-z])"
+    r"|(?<=^')([^\n]*)|(?<=\n')([^\n]*))"
 )
 _NOT_SPACE = re.compile(r"\S")
 
@@ -187,10 +190,16 @@ def quoted_text(text: str) -> str:
     quotes, across sentences; a quotation left open runs to the end of its paragraph, as news
     writes a quote that goes on into the next paragraph. The marks themselves stay, and so does
     an opening mark inside a quotation (tests/test_spelling_and_values.py checks this against a per-character
-    reading). Then single-quoted quotations (`_SINGLE_QUOTATION`), which never run past their
-    paragraph."""
+    reading). Then single-quoted quotations (`_SINGLE_QUOTATION`), which run to the end of their
+    paragraph only when they open it."""
     text = _QUOTATION.sub(lambda m: m.group(1) + _NOT_OPENING.sub(" ", m.group(2)) + m.group(3), text)
-    return _SINGLE_QUOTATION.sub(lambda m: "'" + _NOT_SPACE.sub(" ", m.group(1)) + "'", text)
+    return _SINGLE_QUOTATION.sub(_blank_single_quotation, text)
+
+
+def _blank_single_quotation(match: re.Match[str]) -> str:
+    if match.group(1) is not None:  # closed: both marks stay
+        return "'" + _NOT_SPACE.sub(" ", match.group(1)) + "'"
+    return "'" + _NOT_SPACE.sub(" ", match.group(0)[1:])  # open to the end of its paragraph
 
 
 # A clause that says something else about one of the actors: "Le maire, qui n'était pas sur place,
