@@ -198,8 +198,8 @@ def _quoted_text_by_character(text: str) -> str:
     for i, char in enumerate(text):
         if char == "\n":
             inside = False
-        elif char in "«“" or (char == '"' and not inside):
-            inside = True
+        elif char in "«“" or (char == '"' and not inside and not (i and text[i - 1].isdigit())):
+            inside = True  # a straight quote after a figure is inches ("a 12" pipe"), not an opening
         elif char in "»”" or char == '"':
             inside = False
         elif inside:
@@ -213,8 +213,10 @@ def test_quoted_text_blanks_exactly_the_quotations() -> None:
     from service.engine.spelling import quoted_text
 
     assert quoted_text('Il a dit « non » puis "oui".\n« Ouvert') == 'Il a dit «     » puis "   ".\n«       '
+    inches = 'The suspect, 5\'11" tall, was a shocking sight.'
+    assert quoted_text(inches) == inches  # inches, not a quotation
     rng = random.Random(7)
-    alphabet = 'ab «»“”"\n.'
+    alphabet = 'ab «»“”"\n.1'
     for _ in range(3000):
         text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 40)))
         assert quoted_text(text) == _quoted_text_by_character(text), repr(text)

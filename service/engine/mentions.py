@@ -155,9 +155,10 @@ def find_dates(sentence: str) -> list[str]:
 
 
 _OPENING, _CLOSING = "«“", "»”"
-# An opening mark (or a straight quote), the quotation up to a closing mark, a straight quote or
-# the end of the paragraph, and the straight quote that closes it (else it would open the next).
-_QUOTATION = re.compile(f'([{_OPENING}"])([^{_CLOSING}"\n]*)("?)')
+# An opening mark (or a straight quote, but not the inches of "5'11"" or "a 12" pipe"), the
+# quotation up to a closing mark, a straight quote or the end of the paragraph, and the straight
+# quote that closes it (else it would open the next).
+_QUOTATION = re.compile(f'([{_OPENING}]|(?<!\\d)")([^{_CLOSING}"\n]*)("?)')
 _NOT_OPENING = re.compile(f"[^{_OPENING}]")
 # Single quotes ('...', and ‘...’, which `normalize` makes straight): British quoting and American
 # headlines ("Boehner: '1-in-3 chance' Republicans could lose House"). The mark is also the
