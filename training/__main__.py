@@ -9,16 +9,24 @@ import sys
 import time
 from pathlib import Path
 
-from service.engine import story
+from service.engine import furniture, story
 from service.engine.pipeline import EMBEDDED_KINDS, Resources, analyze, prepare
 from service.engine.records import ArticleInput
 
-from . import article_scorer, equivalence, generic_classifier, style_scorer, subjectivity, thresholds
+from . import (
+    article_scorer,
+    equivalence,
+    furniture_classifier,
+    generic_classifier,
+    style_scorer,
+    subjectivity,
+    thresholds,
+)
 from .common import SEED, DiskEmbeddings, article_input, dump, read_labelled_articles, read_rpm2, sha256_of, write_card
 from .generic_gate import GENERIC_GATE
 from .value_gate import VALUE_GATE
 
-MODEL_VERSION = "2026.12-8"
+MODEL_VERSION = "2026.12-9"
 
 
 def _pair_evidence(
@@ -49,6 +57,12 @@ def main(argv: list[str] | None = None) -> int:
 
     def log(message: str) -> None:
         print(f"[{time.time() - started:6.1f}s] {message}", file=sys.stderr, flush=True)
+
+    # The furniture line classifier comes first: every later step segments articles with it.
+    furniture_model, furniture_metrics = furniture_classifier.build(data, SEED)
+    furniture.use_line_model(furniture_model)
+    dump(furniture_model, out / "furniture_line.joblib")
+    log(f"furniture line classifier: threshold {furniture_metrics['threshold']}, C {furniture_metrics['C']}")
 
     emb = DiskEmbeddings(args.cache)
     rows = read_rpm2(data)
@@ -180,6 +194,14 @@ def main(argv: list[str] | None = None) -> int:
             "citation": "CLEF 2025 CheckThat! task 1",
         },
     }
+    with_horne = {
+        **datasets,
+        "horne2017-random-dev": {
+            "sha256": sha256_of(data / "horne2017-random-dev" / "labels.jsonl"),
+            "licence": "redistribution and use permitted with the copyright notice kept (its README.txt)",
+            "citation": "Horne & Adali, NECO 2017 (Random Political News); outlet labels real/fake/satire",
+        },
+    }
     common = {"model_version": MODEL_VERSION, "seed": SEED, "embedder": emb.name, "datasets": datasets}
     write_card(
         out,
@@ -204,19 +226,19 @@ def main(argv: list[str] | None = None) -> int:
     )
     write_card(
         out,
+        "furniture_line",
+        "furniture line classifier",
+        furniture_classifier.__doc__ or "",
+        {**common, "datasets": with_horne, "metrics": furniture_metrics},
+    )
+    write_card(
+        out,
         "style_scorer",
         "the scorer's style term",
         style_scorer.__doc__ or "",
         {
             **common,
-            "datasets": {
-                **datasets,
-                "horne2017-random-dev": {
-                    "sha256": sha256_of(data / "horne2017-random-dev" / "labels.jsonl"),
-                    "licence": "redistribution and use permitted with the copyright notice kept (its README.txt)",
-                    "citation": "Horne & Adali, NECO 2017 (Random Political News); outlet labels real/fake/satire",
-                },
-            },
+            "datasets": with_horne,
             "metrics": style_metrics,
             "features": style_bundle["features"],
         },

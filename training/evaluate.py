@@ -5,7 +5,8 @@ cosine and of the claim-equivalence score; story clustering ARI on rpm2-fr-dev b
 cluster and by topic, and on real English news (basil-dev as a batch, through the store in
 date order, and mixed with the other sets: training/story_eval.py); claim clusters on
 rpm2-fr-dev and the seeds (training/claim_eval.py); flags per professional article on basil-dev
-and rpm2-fr-dev (training/flag_eval.py); CheckThat! subjectivity
+and rpm2-fr-dev (training/flag_eval.py); recall on furniture lines of kinds the vocabulary does
+not list, written into copies of them (training/furniture_eval.py); CheckThat! subjectivity
 dev F1 of the generic-sentence classifier and macro-F1 of the opinion classifier
 (training/subjectivity.py); the held-out calibration figures recorded in the scorer's card and
 the out-of-fold real-vs-fake figures of the style term's card;
@@ -38,6 +39,7 @@ from service.engine.records import ArticleInput
 from .claim_eval import claim_figures
 from .common import read_rpm2, read_stsb, read_subjectivity, sha256_of
 from .equivalence import pair_matrix
+from .furniture_eval import furniture_figures
 from .generic_classifier import _sentence
 from .injection_eval import injected_figures
 from .judgement_eval import judgement_figures
@@ -206,6 +208,7 @@ def evaluate(data: Path, seeds: Path | None, include_other_embedders: bool = Tru
     figures.update(story_figures_real(data, seeds, res))
     figures.update(claim_figures(data, seeds, res))
     figures.update(injected_figures(data, res))
+    figures.update(furniture_figures(data))
     figures.update(subjectivity_figures(data, res))
     figures.update(calibration_figures())
     figures.update(judgement_figures(data, res))
@@ -230,6 +233,8 @@ def to_markdown(figures: dict[str, Any]) -> str:
     for title, key in (
         ("Seed expectations", "seed_expectations"),
         ("Seed claim clusters (diagnostic)", "seed_claim_checks"),
+        ("Injected furniture missed, by kind (test bank)", "injected_furniture_test_bank_missed_by_kind"),
+        ("Injected furniture missed, by kind (design bank)", "injected_furniture_design_bank_missed_by_kind"),
         ("Other embedders", "other_embedders"),
     ):
         if figures.get(key):

@@ -258,6 +258,7 @@ def models_digest() -> str:
         "generic_sentence.joblib",
         "subjectivity.joblib",
         "style_scorer.joblib",
+        "furniture_line.joblib",
     ):
         path = models_dir() / name
         models.update(path.read_bytes() if path.exists() else b"")

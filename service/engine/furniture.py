@@ -1,13 +1,22 @@
-"""Page furniture and duplicated paragraphs: found by line shape, listed vocabulary and repetition.
+"""Page furniture and duplicated paragraphs: found by line shape, listed vocabulary, a line
+classifier and repetition.
 
 Nothing is dropped: lines are classified so the segmenter can type them `furniture`
 and the signals can flag them with the reason found here.
+
+The listed vocabulary (`lexicon.FURNITURE_PATTERNS`) names the kinds seen so far; the line
+classifier (`models/furniture_line.md`, `training/furniture_classifier.py`: character n-grams,
+logistic regression) reads kinds that are not listed ("Skip twitter post",
+"Page 2 of 3", "IMG_4821.JPG"). It never judges an article's first line (its headline), a line
+that introduces what follows (ending in ":"), or a credit line (`lexicon.CREDIT_RE`, attribution).
 """
 
 from __future__ import annotations
 
 import re
+import threading
 from collections import Counter, defaultdict
+from typing import Any
 
 from . import lexicon
 
@@ -15,8 +24,74 @@ _STRAY_NUMBER = re.compile(r"^[\d\s.,:/|-]+$")
 _TERMINAL = (".", "!", "?", "»", '"', ":", ";", "…", ")")
 
 
+_line_model: dict[str, Any] | None = None
+_line_model_loaded = False
+_line_model_lock = threading.Lock()
+
+
+def use_line_model(bundle: dict[str, Any] | None) -> None:
+    """Set the line classifier ({"pipeline": fitted, "threshold": P}) or None for rules alone;
+    training sets the one it has just fitted, the service loads models/furniture_line.joblib."""
+    global _line_model, _line_model_loaded
+    with _line_model_lock:
+        _line_model, _line_model_loaded = bundle, True
+
+
+def warm_up() -> None:
+    """Load the line classifier now (`classify_lines` loads it on first use)."""
+    _loaded_line_model()
+
+
+def _loaded_line_model() -> dict[str, Any] | None:
+    global _line_model, _line_model_loaded
+    if not _line_model_loaded:
+        from .artifacts import load_artifact  # raises ModelArtifactError, as every model does
+
+        with _line_model_lock:
+            if not _line_model_loaded:
+                _line_model = load_artifact("furniture_line")[0]
+                _line_model_loaded = True
+    return _line_model
+
+
 def classify_lines(lines: list[str]) -> dict[int, str]:
     """Map line index -> furniture reason for the lines of one article (blank lines ignored)."""
+    return classify_articles([lines])[0]
+
+
+def classify_articles(articles: list[list[str]]) -> list[dict[int, str]]:
+    """`classify_lines` for many articles, with one classifier call for all of them (each call
+    costs about 2 ms whatever its size)."""
+    reasons = [rule_reasons(lines) for lines in articles]
+    bundle = _loaded_line_model()
+    if bundle is None:
+        return reasons
+    judged = [(k, i) for k, lines in enumerate(articles) for i in line_candidates(lines, reasons[k])]
+    if judged:
+        p = bundle["pipeline"].predict_proba([articles[k][i].strip() for k, i in judged])[:, 1]
+        for (k, i), prob in zip(judged, p, strict=True):
+            if prob >= bundle["threshold"]:
+                reasons[k][i] = "reads as page furniture (player, widget, credit, print or site text)"
+    return reasons
+
+
+def line_candidates(lines: list[str], reasons: dict[int, str]) -> list[int]:
+    """Indexes of the lines the classifier judges: not blank, not the first (the headline), not
+    already furniture by rule, not introducing what follows (":"), not a credit line."""
+    first = next((i for i, line in enumerate(lines) if line.strip()), -1)
+    return [
+        i
+        for i, line in enumerate(lines)
+        if line.strip()
+        and i != first
+        and i not in reasons
+        and not line.rstrip().endswith(":")
+        and not lexicon.CREDIT_RE.match(line.strip())
+    ]
+
+
+def rule_reasons(lines: list[str]) -> dict[int, str]:
+    """`classify_lines` by the listed vocabulary and line shape alone (no classifier)."""
     reasons: dict[int, str] = {}
     content = [i for i, line in enumerate(lines) if line.strip()]
     if not content:

@@ -83,11 +83,13 @@ def load_resources(embedder: str | None = None, with_scorer: bool = True) -> Res
 
 
 def warm_up() -> None:
-    """Load what `load_resources` leaves to first use: the language identifier and the spelling
-    dictionaries (about 6 s and 300 MB together; a server does it at start, so the first request
-    pays nothing; a batch worker loads only the languages its stories need, on first use)."""
+    """Load what `load_resources` leaves to first use: the language identifier, the furniture line
+    classifier and the spelling dictionaries (about 6 s and 300 MB together; a server does it at
+    start, so the first request pays nothing; a batch worker loads only the languages its stories
+    need, on first use)."""
     load_language_identifier()
     spelling.warm_up()
+    furniture.warm_up()
 
 
 @dataclass
@@ -153,7 +155,8 @@ def _prepare(articles: list[ArticleInput], context: CorpusContext | None) -> lis
         context = corpus_context(texts, [filled.source for _, filled, _ in extracted])
     vocab, boilerplate = context.vocab, context.boilerplate
     docs = []
-    for text, (_, filled, kind) in zip(texts, extracted, strict=True):
+    line_furniture = furniture.classify_articles([text.split("\n") for text in texts])
+    for text, (_, filled, kind), furniture_reasons in zip(texts, extracted, line_furniture, strict=True):
         budget.checkpoint("segment")
         # Clients send regional tags ("en-GB"; on the CLI and in the batch also locales such as
         # "fr_FR"): every word list is keyed by the primary subtag.
@@ -163,7 +166,7 @@ def _prepare(articles: list[ArticleInput], context: CorpusContext | None) -> lis
             article_id=content_id(text),
             text=text,
             language=language,
-            sentences=segment(text, vocab, boilerplate.get(filled.source or "", set())),
+            sentences=segment(text, vocab, boilerplate.get(filled.source or "", set()), furniture_reasons),
             title=filled.title or text.split("\n", 1)[0][:300],
             url=filled.url,
             source=filled.source,

@@ -151,10 +151,18 @@ def split_sentences(block: str) -> list[tuple[int, int]]:
     return [(s, e) for s, e in spans if block[s:e].strip()]
 
 
-def segment(text: str, sentence_initial_vocab: set[str], boilerplate: set[str] | None = None) -> list[Sentence]:
-    """Typed sentences of a normalized article; each paragraph is a line of `text`."""
+def segment(
+    text: str,
+    sentence_initial_vocab: set[str],
+    boilerplate: set[str] | None = None,
+    furniture_reasons: dict[int, str] | None = None,
+) -> list[Sentence]:
+    """Typed sentences of a normalized article; each paragraph is a line of `text`.
+
+    `furniture_reasons`: `furniture.classify_lines` of `text`'s lines when the caller has them
+    (a batch classifies all its articles' lines at once); computed here otherwise."""
     lines = text.split("\n")
-    furniture_reasons = furniture.classify_lines(lines)
+    furniture_reasons = dict(furniture.classify_lines(lines) if furniture_reasons is None else furniture_reasons)
     if boilerplate:
         for i, line in enumerate(lines):
             if i not in furniture_reasons and line.strip() and furniture.is_boilerplate(line, boilerplate):
