@@ -7,8 +7,9 @@ and the signals can flag them with the reason found here.
 The listed vocabulary (`lexicon.FURNITURE_PATTERNS`) names the kinds seen so far; the line
 classifier (`models/furniture_line.md`, `training/furniture_classifier.py`: character n-grams,
 logistic regression) reads kinds that are not listed ("Skip twitter post",
-"Page 2 of 3", "IMG_4821.JPG"). It never judges an article's first line (its headline), a line
-that introduces what follows (ending in ":"), or a credit line (`lexicon.CREDIT_RE`, attribution).
+"Page 2 of 3", "IMG_4821.JPG"). It judges only the lines whose shape leaves the question open
+(`line_candidates`): never the headline, a single word, a question, speech, a credit line, a
+line ending in ":" or a line not written mostly in Latin letters.
 """
 
 from __future__ import annotations
@@ -76,18 +77,35 @@ def classify_articles(articles: list[list[str]]) -> list[dict[int, str]]:
 
 
 def line_candidates(lines: list[str], reasons: dict[int, str]) -> list[int]:
-    """Indexes of the lines the classifier judges: not blank, not the first (the headline), not
-    already furniture by rule, not introducing what follows (":"), not a credit line."""
-    first = next((i for i, line in enumerate(lines) if line.strip()), -1)
+    """Indexes of the lines the classifier judges: not blank, not the headline (the first line
+    that the rules do not already call furniture), not already furniture by rule, and not one of
+    the lines whose shape says they belong to the article, which are left to the rules: a single
+    word (a subheading such as "Background" or "Contexte"; the one-word furniture, "Menu",
+    "Publicité", is listed), a question (an interview's), a line opening on a quotation mark or a
+    dash (speech), a line introducing what follows (":"), a credit line, and a line not written
+    mostly in Latin letters (the classifier knows English and French: another script, or no letter
+    at all, "* * *", would be judged on nothing)."""
+    headline = next((i for i, line in enumerate(lines) if line.strip() and i not in reasons), -1)
     return [
         i
         for i, line in enumerate(lines)
         if line.strip()
-        and i != first
+        and i != headline
         and i not in reasons
-        and not line.rstrip().endswith(":")
+        and len(line.split()) >= 2
+        and not line.rstrip().endswith((":", "?"))
+        and not line.lstrip().startswith(_QUOTE_OPENING)
         and not lexicon.CREDIT_RE.match(line.strip())
+        and _mostly_latin(line)
     ]
+
+
+_QUOTE_OPENING = ("«", '"', "“", "'", "‘", "—", "–", "-")
+
+
+def _mostly_latin(line: str) -> bool:
+    letters = [c for c in line if c.isalpha()]
+    return bool(letters) and sum(1 for c in letters if c < "\u0250") >= 0.8 * len(letters)
 
 
 def rule_reasons(lines: list[str]) -> dict[int, str]:
