@@ -9,8 +9,10 @@ subheading ("Imprécisions", "LES FAITS") look like a menu item, and lowered the
 Balanced class weights give a line with no known character n-gram a high probability; the
 guards of `line_candidates` keep such lines (other scripts, symbols) from being judged.
 
-It judges only the lines `furniture.line_candidates` leaves it: never a headline, a single word,
-a question, speech, a credit line, a line ending in ":" or a line not in Latin letters.
+It judges only the lines `furniture.line_candidates` leaves it: never the headline (or a site
+name before it), a single word, a question, speech, a list item, a label with a figure
+("Contact : 06 12 34 56 78", "Budget : 45 M€"), a credit line, a line ending in ":" or a line not
+in Latin letters.
 
 Data, none of it from the seeds or from the test bank:
 - furniture (label 1): `training/furniture_bank_design.json` (76 kinds, English and French,
@@ -34,8 +36,10 @@ C: the one of `C_GRID` whose model recalls most furniture of unseen kinds out of
 threshold (`by_C` in the card). Recall on kinds of another writer is measured by
 `training/furniture_eval.py` with the test bank, never read while building this.
 
-Limits (a review on 2026-12-03): some short article lines of two words or more still read as
-furniture ("Photo finish", "Video evidence", "Les abonnés", "Cookies were not affected."); a line
+Limits (two reviews on 2026-12-03): some short article lines of two words or more still read as
+furniture: subheadings ("Photo finish", "Video evidence", "Les abonnés"), sign-offs ("Thank you
+for your time.", "To be continued."), live-blog headings ("LIVE: Council votes on budget"), lines
+about cookies or sign-ups ("Cookies were not affected.", "Sign up to vote by 12 May."); a line
 alone cannot tell them apart, the page around it could.
 """
 
@@ -118,7 +122,7 @@ def _bank(path: Path) -> list[tuple[str, str]]:
 
 def _judged(lines: list[str]) -> np.ndarray:
     """Whether the classifier would judge each line, alone between a headline and a paragraph."""
-    return np.array([furniture.line_candidates(["Headline", line], {}) == [1] for line in lines])
+    return np.array([furniture.line_candidates(["The headline of the article", line], {}) == [1] for line in lines])
 
 
 def professional_candidates(data: Path) -> tuple[list[str], int]:

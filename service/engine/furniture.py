@@ -8,8 +8,8 @@ The listed vocabulary (`lexicon.FURNITURE_PATTERNS`) names the kinds seen so far
 classifier (`models/furniture_line.md`, `training/furniture_classifier.py`: character n-grams,
 logistic regression) reads kinds that are not listed ("Skip twitter post",
 "Page 2 of 3", "IMG_4821.JPG"). It judges only the lines whose shape leaves the question open
-(`line_candidates`): never the headline, a single word, a question, speech, a credit line, a
-line ending in ":" or a line not written mostly in Latin letters.
+(`line_candidates`): never the headline, a single word, a question, speech, a list item, a label
+with a figure, a credit line, a line ending in ":" or a line not written mostly in Latin letters.
 """
 
 from __future__ import annotations
@@ -77,30 +77,36 @@ def classify_articles(articles: list[list[str]]) -> list[dict[int, str]]:
 
 
 def line_candidates(lines: list[str], reasons: dict[int, str]) -> list[int]:
-    """Indexes of the lines the classifier judges: not blank, not the headline (the first line
-    that the rules do not already call furniture), not already furniture by rule, and not one of
-    the lines whose shape says they belong to the article, which are left to the rules: a single
-    word (a subheading such as "Background" or "Contexte"; the one-word furniture, "Menu",
-    "Publicité", is listed), a question (an interview's), a line opening on a quotation mark or a
-    dash (speech), a line introducing what follows (":"), a credit line, and a line not written
+    """Indexes of the lines the classifier judges: not blank, not already furniture by rule, not
+    the headline, and not one of the lines whose shape says they belong to the article, which are
+    left to the rules: a single word (a subheading such as "Background" or "Contexte"; the
+    one-word furniture, "Menu", "Publicité", is listed), a question (an interview's), a line
+    opening on a quotation mark or a dash (speech) or on a bullet (a list item), a label and a
+    figure ("Contact : 06 12 34 56 78", "Budget : 45 M€", "Turnout: 62%": practical information
+    and fact boxes), a line introducing what follows (":"), a credit line, and a line not written
     mostly in Latin letters (the classifier knows English and French: another script, or no letter
-    at all, "* * *", would be judged on nothing)."""
-    headline = next((i for i, line in enumerate(lines) if line.strip() and i not in reasons), -1)
+    at all, "* * *", would be judged on nothing). The headline is the first line of four words or
+    more that the rules leave; a site name or masthead before it ("Ouest-France") is not judged
+    either."""
+    headline = next((i for i, line in enumerate(lines) if len(line.split()) >= 4 and i not in reasons), -1)
     return [
         i
         for i, line in enumerate(lines)
         if line.strip()
-        and i != headline
+        and i > headline
         and i not in reasons
         and len(line.split()) >= 2
         and not line.rstrip().endswith((":", "?"))
-        and not line.lstrip().startswith(_QUOTE_OPENING)
+        and not line.lstrip().startswith(_SPEECH_OR_ITEM)
+        and not _LABELLED_FIGURE.match(line.strip())
         and not lexicon.CREDIT_RE.match(line.strip())
         and _mostly_latin(line)
     ]
 
 
-_QUOTE_OPENING = ("«", '"', "“", "'", "‘", "—", "–", "-")
+_SPEECH_OR_ITEM = ("«", '"', "“", "'", "‘", "—", "–", "-", "·", "•", "*", "+", ">", "o ", "▪", "►", "→")
+# A label of a few words, a colon, then a value with a figure.
+_LABELLED_FIGURE = re.compile(r"^[^\W\d_](?:[^\W\d_]|['’ .-]){0,40}\s?:\s?.*\d")
 
 
 def _mostly_latin(line: str) -> bool:
