@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-__version__ = "0.17.0"
+__version__ = "0.17.1"
 __all__ = ["score_articles", "load_embedder", "__version__"]
 
 

@@ -237,13 +237,15 @@ def read_articles(path: Path, max_bytes: int) -> list[ArticleInput]:
     where the file has none (as `batch` reads them); a sidecar itself holds none."""
     if path.name.endswith(SIDECAR_SUFFIX):
         return []  # a glob such as examples/*.json names the sidecars too: they are read with their article
-    from service.batch import sidecar_metadata
+    from service.batch import reject_lone_surrogates, sidecar_metadata
 
     articles = read_path(path, max_bytes)
     for key, value in sidecar_metadata(path, max_bytes).items():
         for article in articles:
             if getattr(article, key) is None:
                 setattr(article, key, value)
+    for article in articles:
+        reject_lone_surrogates(article)  # as `batch` and the API do (exit code 4, nothing scored)
     return articles
 
 

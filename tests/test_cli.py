@@ -61,6 +61,19 @@ def test_ten_megabyte_file_is_refused(tmp_path: Path, capsys: pytest.CaptureFixt
     assert "too large" in err and err.count("\n") == 1
 
 
+@pytest.mark.parametrize("command", ["score", "extract"])
+def test_a_lone_surrogate_in_json_is_one_line_error_naming_the_field(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], command: str
+) -> None:
+    # Valid JSON ("\\ud800" escaped) but no character: it crashed `score` with a traceback at the
+    # article's hash; `batch` and the API already refused it by field.
+    path = tmp_path / "a.json"
+    path.write_text('{"title": "T", "text": "Le maire \\ud800 a parl\\u00e9 mardi."}', encoding="utf-8")
+    code, out, err = _run([command, str(path)], capsys)
+    assert code == EXIT_BAD_INPUT and out == ""
+    assert err.count("\n") == 1 and "'text'" in err and "surrogate" in err and str(path) in err
+
+
 def test_invalid_json_article(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     path = tmp_path / "a.json"
     path.write_text('{"text": "unterminated', encoding="utf-8")

@@ -6,7 +6,7 @@ JSONL and CSV outputs) and html_report.py (the HTML report). Other packages use 
 and `sidecar_metadata` from here, never the modules inside (an import-linter contract checks it).
 """
 
-from .files import is_file_set, sidecar_metadata
+from .files import is_file_set, reject_lone_surrogates, sidecar_metadata
 from .runner import run_batch
 
-__all__ = ["is_file_set", "run_batch", "sidecar_metadata"]
+__all__ = ["is_file_set", "reject_lone_surrogates", "run_batch", "sidecar_metadata"]

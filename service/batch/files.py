@@ -222,6 +222,21 @@ def _shown(text: str) -> str:
         return text.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
+def reject_lone_surrogates(article: ArticleInput, label: str | None = None) -> None:
+    """Raise InputError naming the field of `article` that holds a lone UTF-16 surrogate: JSON may
+    escape one ("\\ud800"), and no UTF-8 output, hash or store could hold it. `label` names the
+    input in the message (default: `article.input`)."""
+    for key, value in vars(article).items():
+        if isinstance(value, str) and not value.isascii():
+            try:
+                value.encode("utf-8")
+            except UnicodeEncodeError:
+                raise InputError(
+                    f"{label or article.input}: '{key}' holds a lone UTF-16 surrogate (such as \\ud800), "
+                    "which is no character"
+                ) from None
+
+
 def _filled(article: ArticleInput, sidecar: dict[str, Any], folder: str | None, label: str) -> Record:
     """The article as plain text with its metadata (the source falls back to `folder`, the name of
     the sub-folder it was found in); `label` names its file. Extraction happens once, here."""
@@ -229,14 +244,7 @@ def _filled(article: ArticleInput, sidecar: dict[str, Any], folder: str | None, 
         if getattr(article, key) is None:
             setattr(article, key, value)
     plain, _ = as_plain_text(article)
-    for key, value in vars(plain).items():  # JSON may escape one ("\\ud800"); no UTF-8 output could hold it
-        if isinstance(value, str) and not value.isascii():
-            try:
-                value.encode("utf-8")
-            except UnicodeEncodeError:
-                raise InputError(
-                    f"{article.input}: '{key}' holds a lone UTF-16 surrogate (such as \\ud800), which is no character"
-                ) from None
+    reject_lone_surrogates(plain, article.input)
     if not plain.source and folder:
         plain.source = folder
     text = plain.text or ""

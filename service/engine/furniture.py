@@ -19,7 +19,10 @@ import threading
 from collections import Counter, defaultdict
 from typing import Any
 
+import numpy as np
+
 from . import lexicon
+from .char_ngrams import char_tfidf
 
 _STRAY_NUMBER = re.compile(r"^[\d\s.,:/|-]+$")
 _TERMINAL = (".", "!", "?", "»", '"', ":", ";", "…", ")")
@@ -69,11 +72,20 @@ def classify_articles(articles: list[list[str]]) -> list[dict[int, str]]:
         return reasons
     judged = [(k, i) for k, lines in enumerate(articles) for i in line_candidates(lines, reasons[k])]
     if judged:
-        p = bundle["pipeline"].predict_proba([articles[k][i].strip() for k, i in judged])[:, 1]
+        p = line_probabilities(bundle["pipeline"], [articles[k][i].strip() for k, i in judged])
         for (k, i), prob in zip(judged, p, strict=True):
             if prob >= bundle["threshold"]:
                 reasons[k][i] = "reads as page furniture (player, widget, credit, print or site text)"
     return reasons
+
+
+def line_probabilities(pipeline: Any, lines: list[str]) -> np.ndarray:
+    """`pipeline.predict_proba(lines)[:, 1]` (shape (len(lines),)), with the TF-IDF step done by
+    `char_ngrams.char_tfidf`, which gives the vectorizer's own matrix from cached per-word n-grams:
+    scikit-learn's `char_wb` transform generates every n-gram in Python and cost about 0.3 ms per
+    line, 4% of end-to-end scoring (bench/bench_scoring.py)."""
+    vectorizer, classifier = (step for _, step in pipeline.steps)
+    return np.asarray(classifier.predict_proba(char_tfidf(vectorizer, lines))[:, 1])
 
 
 def line_candidates(lines: list[str], reasons: dict[int, str]) -> list[int]:
@@ -85,7 +97,8 @@ def line_candidates(lines: list[str], reasons: dict[int, str]) -> list[int]:
     figure ("Contact : 06 12 34 56 78", "Budget : 45 M€", "Turnout: 62%": practical information
     and fact boxes), a line introducing what follows (":"), a credit line, and a line not written
     mostly in Latin letters (the classifier knows English and French: another script, or no letter
-    at all, "* * *", would be judged on nothing). The headline is the first line of four words or
+    at all, "* * *", would be judged on nothing), and a sentence that names its source ("Abonnez-vous
+    à nos alertes, a exhorté la préfecture."). The headline is the first line of four words or
     more that the rules leave; a site name or masthead before it ("Ouest-France") is not judged
     either."""
     headline = next((i for i, line in enumerate(lines) if len(line.split()) >= 4 and i not in reasons), -1)
@@ -100,6 +113,7 @@ def line_candidates(lines: list[str], reasons: dict[int, str]) -> list[int]:
         and not line.lstrip().startswith(_SPEECH_OR_ITEM)
         and not _LABELLED_FIGURE.match(line.strip())
         and not lexicon.CREDIT_RE.match(line.strip())
+        and not _reported_sentence(line.strip(), line.split())
         and _mostly_latin(line)
     ]
 
@@ -126,13 +140,29 @@ def rule_reasons(lines: list[str]) -> dict[int, str]:
         words = line.split()
         if _STRAY_NUMBER.match(line):
             reasons[i] = "stray number, not part of the article"
-        elif lexicon.FURNITURE_RE.match(line):
+        elif lexicon.FURNITURE_RE.match(line) and not _reported_sentence(line, words):
             reasons[i] = "page furniture (navigation, teaser, sharing or subscription text)"
         elif lexicon.TEASER_RE.match(line):
             reasons[i] = "teaser for another article"
         elif i > last_long and len(words) <= 3 and not line.endswith(_TERMINAL[:3]):
             reasons[i] = "short line after the end of the article body"
     return reasons
+
+
+def _reported_sentence(line: str, words: list[str]) -> bool:
+    """A sentence of eight words or more that ends like one and names its source ("Download the app
+    to report potholes, the agency urged residents in a statement."): reporting that opens on a
+    furniture word, not furniture."""
+    return len(words) >= 8 and line.endswith((".", "»", '"')) and bool(_REPORTING_CLAUSE.search(line))
+
+
+# A reporting verb or phrase (not an agency's name: "Copyright 2024 The Associated Press" is furniture).
+_REPORTING_CLAUSE = re.compile(
+    r"\b(said|says|told|urged|added|explained|according to|in a statement|selon|d'apr[èe]s|"
+    r"a (d[ée]clar[ée]|indiqu[ée]|pr[ée]cis[ée]|annonc[ée]|expliqu[ée]|ajout[ée]|affirm[ée]|exhort[ée])|"
+    r"a-t-(il|elle) (dit|d[ée]clar[ée]|ajout[ée]|pr[ée]cis[ée]))\b",
+    re.IGNORECASE,
+)
 
 
 def duplicate_lines(lines: list[str], furniture: dict[int, str]) -> dict[int, int]:
