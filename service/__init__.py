@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-__version__ = "0.17.1"
+__version__ = "0.18.0"
 __all__ = ["score_articles", "load_embedder", "__version__"]
 
 

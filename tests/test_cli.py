@@ -74,6 +74,32 @@ def test_a_lone_surrogate_in_json_is_one_line_error_naming_the_field(
     assert err.count("\n") == 1 and "'text'" in err and "surrogate" in err and str(path) in err
 
 
+def test_json_fields_of_the_wrong_type_are_one_line_error_naming_them(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # As the API's 422: a number or a list is no text (it was read as "123" and "['a']").
+    path = tmp_path / "a.json"
+    path.write_text('{"text": 123, "title": ["a"]}', encoding="utf-8")
+    code, out, err = _run(["score", str(path)], capsys)
+    assert code == EXIT_BAD_INPUT and out == "" and err.count("\n") == 1
+    assert "'text' must be a string, not a number" in err and "'title' must be a string, not a list" in err
+    # ... while an integer id, as data exports write it, is read as its text.
+    path.write_text('{"id": 42, "text": "Le conseil a voté le budget mardi, a indiqué le maire."}', encoding="utf-8")
+    code, out, _ = _run(["score", "--json", str(path)], capsys)
+    assert code == EXIT_OK and json.loads(out)[0]["id"] == "42"
+
+
+def test_a_one_paragraph_html_fragment_is_an_article(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # What a CMS sends as a body; trafilatura found nothing in it outside a document.
+    path = tmp_path / "brief.html"
+    path.write_text("<p>The council met on Monday and approved the budget, officials said.</p>", encoding="utf-8")
+    code, out, _ = _run(["extract", str(path)], capsys)
+    assert code == EXIT_OK and "approved the budget" in out
+    path.write_text("<script>var x = 1;</script>", encoding="utf-8")
+    code, _, err = _run(["extract", str(path)], capsys)
+    assert code == EXIT_BAD_INPUT and "no article body" in err
+
+
 def test_invalid_json_article(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     path = tmp_path / "a.json"
     path.write_text('{"text": "unterminated', encoding="utf-8")

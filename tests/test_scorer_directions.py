@@ -84,6 +84,12 @@ def test_reasons_never_read_zero_points_and_name_what_was_found() -> None:
         "-2: 2 presentation problem(s): 2 furniture line(s)",
         "+1: well attributed (quotes, named sources, agencies)",
     ]
+    # A component that raises the score although some of its flags were found says so: not
+    # "+1: clean page" beside a furniture flag.
+    out = reasons(analysis, {"presentation": 1.2})
+    assert out == ["+1: few presentation problems: 2 furniture line(s)"]
+    clean = ArticleAnalysis(doc, "s-1", ArticleSignals(values={}, flags=[]))
+    assert reasons(clean, {"presentation": 1.2}) == ["+1: clean page"]
 
 
 def test_the_style_term_follows_its_directions_and_its_weight_is_the_largest_admissible() -> None:

@@ -98,6 +98,16 @@ def test_opinion_is_the_classifiers_probability_on_claim_sentences_in_english_on
     assert style.style_signals(fr, p, True)["values"]["subjective_share"] == 0.0
 
 
+def test_a_sentence_that_names_its_source_is_not_the_outlets_opinion() -> None:
+    doc = _doc(
+        "The council voted on Wednesday. The council said the app was a wonderful, long overdue idea. "
+        "It is frankly outrageous that anyone supports this."
+    )
+    claims = [s for s in doc.content_sentences if s.kind == "claim"]
+    found = style.style_signals(doc, {s.index: 0.9 for s in claims}, True)
+    assert [e["text"] for e in found["evidence"] if e["kind"] == "opinion"] == [claims[0].text, claims[2].text]
+
+
 def test_word_list_signals_are_off_for_other_languages() -> None:
     doc = _doc("Quellen sagen, dass wir es wissen. Ihr werdet es nicht glauben.", language="de")
     values = style.style_signals(doc, {}, False)["values"]

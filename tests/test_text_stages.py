@@ -181,6 +181,14 @@ def test_polarity_is_the_main_clauses() -> None:
     assert is_negative("Elle a perdu l'enfant sans oser déclarer sa disparition.")
     assert is_negative("La loi instaurait un droit au laisser mourir mais pas à l'euthanasie active.")
     assert is_negative("He left without saying a word.")
+    # A negated subject relative clause describes a noun ("burns that were not life-threatening");
+    # a "that" followed by its subject opens reported content, which keeps its polarity.
+    assert not is_negative("The workers were taken to hospital with burns that were not life-threatening.")
+    assert not is_negative("Les habitants qui n'ont pas été évacués ont passé la nuit au gymnase.")
+    assert not is_negative("Two people who were not wearing seatbelts died.")
+    assert is_negative("Officials said that the bridge was not safe.")
+    assert is_negative("The mayor did not sign the bill that was passed on Monday.")
+    assert is_negative("Le maire n'a pas signé le texte qui était sur son bureau.")
     for affirmed in (
         "Il a accepté sans hésiter.",
         "Il a été libéré sans autre précision.",
@@ -192,7 +200,7 @@ def test_polarity_is_the_main_clauses() -> None:
 
 
 def test_a_quotation_is_the_speakers_voice() -> None:
-    quoted = '"L\'adoption n\'est pas reconnue en Algérie", a indiqué hier le procureur.'
+    quoted = "\"L'adoption n'est pas reconnue en Algérie\", a indiqué hier le procureur."
     assert not own_voice(quoted, quoted_text(quoted))
     attributed = 'Le procureur a estimé que la piste de l\'adoption était "impossible" dans cette affaire.'
     assert own_voice(attributed, quoted_text(attributed))
@@ -201,3 +209,31 @@ def test_a_quotation_is_the_speakers_voice() -> None:
     # In segment: polarity is read outside quotations, and a mostly quoted sentence is not the outlet's.
     [sentence] = segment(quoted, set())
     assert not sentence.own_voice and not sentence.negative
+
+
+def test_newsroom_notes_are_neither_claims_nor_furniture() -> None:
+    # A correction, an editor's note, a wire's production credits and its standards line are the
+    # newsroom's own accountability text: typed like a credit line, they cost nothing.
+    notes = [
+        "Correction: An earlier version of this article misstated the vote. It was 7-2, not 6-3.",
+        "Editor's note: This story has been updated with comments from the governor.",
+        "Reporting by Tom Hale; Editing by Sarah Kent",
+        "Our Standards: The Thomson Trust Principles.",
+        "Rectificatif : une version précédente de cet article indiquait par erreur 45 victimes.",
+        "NDLR : cet entretien a été relu par l'intéressé.",
+    ]
+    body = "The Bank of Aberlowe kept its main rate at 4.5 percent on Thursday, its governor said."
+    text = normalize_text("\n\n".join(["Central bank holds rates at 4.5 percent", body, *notes]))
+    kinds = {s.text: s.kind for s in segment(text, set())}
+    assert kinds[body] == "claim"
+    for note in notes:
+        assert kinds[normalize_text(note)] == "heading", note
+    # ... but an update in a live blog is news, and "Correction" inside a sentence is reporting.
+    for line in (
+        "Update: police say two men were arrested near the station on Friday.",
+        "The correction to the budget was approved on Friday by the full council.",
+    ):
+        kinds = {
+            s.text: s.kind for s in segment(normalize_text(f"Headline of the story here\n\n{body}\n\n{line}"), set())
+        }
+        assert kinds[line] == "claim", line

@@ -26,7 +26,7 @@ from .common import SEED, DiskEmbeddings, article_input, dump, read_labelled_art
 from .generic_gate import GENERIC_GATE
 from .value_gate import VALUE_GATE
 
-MODEL_VERSION = "2026.12-11"
+MODEL_VERSION = "2026.12-12"
 
 
 def _pair_evidence(

@@ -11,8 +11,10 @@ guards of `line_candidates` keep such lines (other scripts, symbols) from being 
 
 It judges only the lines `furniture.line_candidates` leaves it: never the headline (or a site
 name before it), a single word, a question, speech, a list item, a label with a figure
-("Contact : 06 12 34 56 78", "Budget : 45 M€"), a credit line, a line ending in ":" or a line not
-in Latin letters.
+("Contact : 06 12 34 56 78", "Budget : 45 M€"), a credit line or a newsroom note ("Correction:
+...", "Reporting by ...; Editing by ..."), a line ending in ":", a line not in Latin letters, or a
+sentence of eight words or more that names its source ("..., the agency urged residents in a
+statement.").
 
 Data, none of it from the seeds or from the test bank:
 - furniture (label 1): `training/furniture_bank_design.json` (76 kinds, English and French,

@@ -19,6 +19,14 @@ REASON_TEXT = {
     "derivative": ("original reporting", "rewrite of another article"),
     "style": ("written as dated, specific reporting", "{found}"),
 }
+# The text of a component that raises the score although some of its flags were found: "+1: clean
+# page" beside a furniture flag reads as a contradiction.
+RAISES_WITH_FLAGS = {
+    "presentation": "few presentation problems: {kinds}",
+    "generic_assertions": "mostly specific ({n} generic assertion(s))",
+    "name_consistency": "names mostly spelled as other sources spell them ({n} misspelled)",
+    "contradiction": "few contradictions with other sources ({n})",
+}
 # How a style reason names what it found, from the evidence spans' kinds (`style.style_signals`).
 # Unnamed sources are evidence only: the style term does not read them (training/style_scorer.py).
 STYLE_KINDS = {
@@ -88,6 +96,8 @@ def reasons(analysis: ArticleAnalysis, contributions: dict[str, float], limit: i
         if component == "derivative" and (points > 0) == bool(analysis.derivative_of):
             continue  # a rewrite is reported by its flag; a small model wobble is no reason
         raises, lowers = REASON_TEXT[component]
+        if counts.get(component, 0) and component in RAISES_WITH_FLAGS:
+            raises = RAISES_WITH_FLAGS[component]
         found = ", ".join(f"{n} {PRESENTATION_KINDS[kind]}" for kind, n in kinds.items()) or "none flagged"
         text = (raises if points > 0 else lowers).format(
             n=counts.get(component, 0),

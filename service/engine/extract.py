@@ -138,7 +138,23 @@ def _from_json_text(text: str, label: str) -> ArticleInput:
         raise InputError(f"{label}: invalid JSON ({(str(exc) or type(exc).__name__).splitlines()[0]})") from None
 
 
+_JSON_TYPE_NAMES = {bool: "true or false", int: "a number", float: "a number", list: "a list", dict: "an object"}
+
+
 def article_from_mapping(data: dict[str, Any], label: str | None = None) -> ArticleInput:
+    """An article from a JSON object (a file, a JSONL line, a `score_articles` dict).
+
+    Raises InputError, naming the fields: a field that is JSON's true/false, a number, a list or
+    an object instead of a string (an `id` may be an integer, as data exports write them; other
+    Python values, a datetime, are read as their text), a NUL character, no text or HTML, a bad date."""
+    wrong = [
+        f"'{name}' must be a string, not {_JSON_TYPE_NAMES.get(type(data[name]), type(data[name]).__name__)}"
+        for name in ("text", "html", "id", "title", "url", "source", "published_at", "language")
+        if isinstance(data.get(name), (bool, int, float, list, dict))
+        and not (name == "id" and isinstance(data[name], int) and not isinstance(data[name], bool))
+    ]
+    if wrong:
+        raise InputError(f"{label or 'article'}: {'; '.join(wrong)}")
     article = ArticleInput.from_mapping(data, label)
     for name in ("text", "html", "id", "title", "url", "source", "published_at", "language"):
         if "\x00" in (getattr(article, name) or ""):  # a JSON "\u0000": no text, and PostgreSQL refuses it
@@ -215,15 +231,24 @@ def as_plain_text(article: ArticleInput) -> tuple[ArticleInput, str]:
     return plain, kind
 
 
+_TITLE_WITHIN = 10  # lines: a pasted page may open on a menu or a site name before its headline
+
+
 def _with_title(body: str, title: str | None) -> str:
-    """Put the title on the first line, as scraped text files have it, unless it is already there."""
+    """Put the title on the first line, as scraped text files have it, unless it is already there:
+    one of the body's first `_TITLE_WITHIN` lines (after page furniture, as the title of a pasted
+    page that opens on a menu is, `pipeline._title_line`)."""
     if not title:
         return body
-    first = body.lstrip().split("\n", 1)[0].strip()
-    # Compared normalized: a stored article's text is normalized, its title may not be.
-    if first == title.strip() or normalize_text(first).strip() == normalize_text(title).strip():
+    wanted = title.strip()
+    leading = [line.strip() for line in body.split("\n") if line.strip()][:_TITLE_WITHIN]
+    if wanted in leading:
         return body
-    return f"{title.strip()}\n\n{body}"
+    # Compared normalized: a stored article's text is normalized, its title may not be.
+    normalized = normalize_text(wanted).strip()
+    if any(normalize_text(line).strip() == normalized for line in leading):
+        return body
+    return f"{wanted}\n\n{body}"
 
 
 def _extract_html(html: str, url: str | None, label: str) -> tuple[str, dict[str, Any]]:
@@ -234,6 +259,16 @@ def _extract_html(html: str, url: str | None, label: str) -> tuple[str, dict[str
         doc = trafilatura.bare_extraction(
             html, url=url, with_metadata=True, include_comments=False, include_tables=False
         )
+        if doc is None and "<body" not in html.lower():
+            # A CMS sends the body as a fragment ("<p>…</p>"); trafilatura finds nothing in a
+            # one-paragraph fragment until it sits in a document.
+            doc = trafilatura.bare_extraction(
+                f"<html><body>{html}</body></html>",
+                url=url,
+                with_metadata=True,
+                include_comments=False,
+                include_tables=False,
+            )
     if doc is None:
         raise InputError(f"{label}: no article body could be extracted from the HTML")
     data = doc.as_dict() if hasattr(doc, "as_dict") else dict(doc)

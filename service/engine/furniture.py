@@ -95,7 +95,8 @@ def line_candidates(lines: list[str], reasons: dict[int, str]) -> list[int]:
     one-word furniture, "Menu", "Publicité", is listed), a question (an interview's), a line
     opening on a quotation mark or a dash (speech) or on a bullet (a list item), a label and a
     figure ("Contact : 06 12 34 56 78", "Budget : 45 M€", "Turnout: 62%": practical information
-    and fact boxes), a line introducing what follows (":"), a credit line, and a line not written
+    and fact boxes), a line introducing what follows (":"), a credit line or a newsroom note
+    ("Correction: ...", "Reporting by ...; Editing by ..."), and a line not written
     mostly in Latin letters (the classifier knows English and French: another script, or no letter
     at all, "* * *", would be judged on nothing), and a sentence that names its source ("Abonnez-vous
     à nos alertes, a exhorté la préfecture."). The headline is the first line of four words or
@@ -113,6 +114,7 @@ def line_candidates(lines: list[str], reasons: dict[int, str]) -> list[int]:
         and not line.lstrip().startswith(_SPEECH_OR_ITEM)
         and not _LABELLED_FIGURE.match(line.strip())
         and not lexicon.CREDIT_RE.match(line.strip())
+        and not lexicon.NEWSROOM_NOTE_RE.match(line.strip())
         and not _reported_sentence(line.strip(), line.split())
         and _mostly_latin(line)
     ]
@@ -142,7 +144,7 @@ def rule_reasons(lines: list[str]) -> dict[int, str]:
             reasons[i] = "stray number, not part of the article"
         elif lexicon.FURNITURE_RE.match(line) and not _reported_sentence(line, words):
             reasons[i] = "page furniture (navigation, teaser, sharing or subscription text)"
-        elif lexicon.TEASER_RE.match(line):
+        elif lexicon.TEASER_RE.match(line) and not _reported_sentence(line, words):
             reasons[i] = "teaser for another article"
         elif i > last_long and len(words) <= 3 and not line.endswith(_TERMINAL[:3]):
             reasons[i] = "short line after the end of the article body"

@@ -9,6 +9,11 @@ from __future__ import annotations
 import re
 
 # Page furniture: navigation, teasers, sharing, subscription, app promotion, credits.
+_SHARE_ITEM = (
+    r"(?:share|partager)(?: (?:on|sur|via) [\w.+-]+| this (?:article|story)| cet article)?"
+    r"|(?:e-?mail|envoyer par e-?mail|imprimer|print|tweet|copy link|copier le lien)"
+    r"(?: this (?:article|story)| cet article)?"
+)
 FURNITURE_PATTERNS = [
     r"aller au contenu( principal)?",
     r"skip to (main )?content",
@@ -54,6 +59,8 @@ FURNITURE_PATTERNS = [
     r"[\w .'’&-]{2,60} ?/ ?[\w .'’&-]{2,60}",
     r"(photo|cr[ée]dit photo|image)s? ?:.*",
     r"[àa] lire (aussi|également).*",
+    # A share bar pasted as one line: "Share on Facebook Share on X Email this article".
+    rf"(?:{_SHARE_ITEM})(?:\s*[|•·/,]?\s*(?:{_SHARE_ITEM}))+",
 ]
 FURNITURE_RE = re.compile(r"^(?:" + "|".join(FURNITURE_PATTERNS) + r")\s*[.:!…]*$", re.IGNORECASE)
 # Teaser prefixes: the rest of the line is a headline of another article.
@@ -66,6 +73,18 @@ CREDIT_RE = re.compile(
     r"[\w .'-]{2,30} ?: ?[\w .'-]{2,60} a (fourni|contribu[ée]).*|"
     r"[\w .'-]{2,60} contributed (reporting|to this report).*|"
     r"(par|by) [A-Z][\w'-]+( [A-Z][\w'-]+){0,3}( (et|and) [A-Z][\w'-]+( [A-Z][\w'-]+){0,3})?)\.?$",
+    re.IGNORECASE,
+)
+
+# The newsroom's own accountability and production notes: a correction or an editor's note, the
+# wire's production credits ("Reporting by Tom Hale; Editing by Sarah Kent"), a pointer to its
+# standards. Not claims, not the outlet's opinion, not furniture: typed like a credit line
+# (`heading`), they cost nothing (issue 13 counts corrections as the newsroom's work, not furniture).
+NEWSROOM_NOTE_RE = re.compile(
+    r"^(?:(?:corrections?|clarifications?|rectificatifs?|erratum|editor(?:'s|s'|s)? notes?|"
+    r"note de la r[ée]daction|n\.? ?d\.? ?l\.? ?r\.?)\s?[:.—–-]"
+    r"|(?:(?:additional|further) )?(?:reporting|writing|editing|compiled|research|fact-checking|graphics?) by [A-Z]"
+    r"|our standards\s?:)",
     re.IGNORECASE,
 )
 

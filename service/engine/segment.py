@@ -187,6 +187,7 @@ def segment(
             or (len(words) <= 14 and not line.rstrip().endswith(_TERMINAL))
             or (len(words) <= 14 and _is_quoted_heading(line))
             or bool(lexicon.CREDIT_RE.match(line.strip()))
+            or bool(lexicon.NEWSROOM_NOTE_RE.match(line.strip()))
         )
         spans = [(0, len(line))] if i in furniture_reasons or is_heading_line else split_sentences(line)
         first_sentence_of_line[i] = len(sentences)

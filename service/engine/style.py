@@ -7,9 +7,9 @@ with their `kind`) and, for English, scored by the scorer's style term (`scorer.
 `training/style_scorer.py`).
 
 - `subjective_share`: share of the writer's claim sentences that read as opinion rather than
-  reporting (a sentence classifier on the multilingual embeddings, trained on CheckThat! 2025
-  subjectivity, `training/subjectivity.py`, `models/subjectivity.md`); English only, the one
-  language it was checked on;
+  reporting and name no source ("said", "according to"): a sentence classifier on the
+  multilingual embeddings, trained on CheckThat! 2025 subjectivity (`training/subjectivity.py`,
+  `models/subjectivity.md`); English only, the one language it was checked on;
 - `anonymous_share`: sentences that lean on unnamed sources ("sources say", "some experts
   believe", "selon des sources");
 - `headline_bait`: a headline in capitals, with an exclamation mark or a clickbait phrase (1), or
@@ -160,7 +160,11 @@ def style_signals(doc: Document, subjective_p: dict[int, float], language_specif
     # multilingual embeddings it called 16% of rpm2-fr-dev's claims opinion, many of them plain
     # reporting ("Le gouvernement a décidé d'injecter 10,5 milliards d'euros ...").
     opinion_checked = doc.language in OPINION_LANGUAGES
-    subjective = [s for s in claims if opinion_checked and subjective_p.get(s.index, 0.0) >= SUBJECTIVE_AT]
+    # A sentence that names who says it ("The council said it would ...") is reported, not the
+    # outlet's own opinion, whatever its wording.
+    subjective = [
+        s for s in claims if opinion_checked and not s.attributed and subjective_p.get(s.index, 0.0) >= SUBJECTIVE_AT
+    ]
     evidence += [_span(s, "opinion", "Reads as opinion in the outlet's own voice.") for s in subjective]
     anonymous = [s for s, text in own if language_specific and _ANONYMOUS.search(text)]
     evidence += [_span(s, "anonymous_source", "Relies on unnamed sources.") for s in anonymous]
