@@ -83,10 +83,22 @@ def test_json_fields_of_the_wrong_type_are_one_line_error_naming_them(
     code, out, err = _run(["score", str(path)], capsys)
     assert code == EXIT_BAD_INPUT and out == "" and err.count("\n") == 1
     assert "'text' must be a string, not a number" in err and "'title' must be a string, not a list" in err
-    # ... while an integer id, as data exports write it, is read as its text.
-    path.write_text('{"id": 42, "text": "Le conseil a voté le budget mardi, a indiqué le maire."}', encoding="utf-8")
-    code, out, _ = _run(["score", "--json", str(path)], capsys)
-    assert code == EXIT_OK and json.loads(out)[0]["id"] == "42"
+    # ... while an integer id (also as a whole float), as data exports write it, is read as its
+    # text, and a NewsAPI source object as its name.
+    for given in ("42", "42.0"):
+        path.write_text(
+            json.dumps(
+                {
+                    "id": json.loads(given),
+                    "source": {"id": "reuters", "name": "Reuters"},
+                    "text": "Le conseil a voté le budget mardi, a indiqué le maire.",
+                }
+            ),
+            encoding="utf-8",
+        )
+        code, out, _ = _run(["score", "--json", str(path)], capsys)
+        result = json.loads(out)[0]
+        assert code == EXIT_OK and result["id"] == "42" and result["source"]["domain"] == "Reuters"
 
 
 def test_a_one_paragraph_html_fragment_is_an_article(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -60,6 +60,9 @@ LISTED = [
     "Share on Facebook Share on X Email this article",  # a share bar pasted as one line
     "Partager sur Facebook Partager sur X Envoyer par e-mail",
     "Read more: Council approves flood barrier",
+    # a teaser's headline that reports is still a teaser: no closing ", … said." clause
+    "Read more: Trump says he will not attend the second presidential debate in October.",
+    "Lire aussi : Le gouvernement a annoncé une hausse de 10 % du prix du gaz en janvier.",
     "Related: Trump Taps Alabama Sen. Jeff Sessions for Attorney General Post",
     "Related stories",
     "Copyright 2024 The Associated Press. All rights reserved. This material may not be published.",

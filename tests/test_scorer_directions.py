@@ -87,7 +87,7 @@ def test_reasons_never_read_zero_points_and_name_what_was_found() -> None:
     # A component that raises the score although some of its flags were found says so: not
     # "+1: clean page" beside a furniture flag.
     out = reasons(analysis, {"presentation": 1.2})
-    assert out == ["+1: few presentation problems: 2 furniture line(s)"]
+    assert out == ["+1: fewer presentation problems than most pages: 2 furniture line(s)"]
     clean = ArticleAnalysis(doc, "s-1", ArticleSignals(values={}, flags=[]))
     assert reasons(clean, {"presentation": 1.2}) == ["+1: clean page"]
 

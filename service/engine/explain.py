@@ -22,10 +22,10 @@ REASON_TEXT = {
 # The text of a component that raises the score although some of its flags were found: "+1: clean
 # page" beside a furniture flag reads as a contradiction.
 RAISES_WITH_FLAGS = {
-    "presentation": "few presentation problems: {kinds}",
-    "generic_assertions": "mostly specific ({n} generic assertion(s))",
+    "presentation": "fewer presentation problems than most pages: {kinds}",
+    "generic_assertions": "mostly specific ({n} generic assertion(s) found)",
     "name_consistency": "names mostly spelled as other sources spell them ({n} misspelled)",
-    "contradiction": "few contradictions with other sources ({n})",
+    "contradiction": "few contradictions with other sources ({n} found)",
 }
 # How a style reason names what it found, from the evidence spans' kinds (`style.style_signals`).
 # Unnamed sources are evidence only: the style term does not read them (training/style_scorer.py).

@@ -17,6 +17,7 @@ from urllib.parse import urlparse
 from service.errors import InputError
 
 from .dates import checked_published_at
+from .furniture import headline_line
 from .normalize import normalize_text
 from .records import ArticleInput
 
@@ -139,24 +140,40 @@ def _from_json_text(text: str, label: str) -> ArticleInput:
 
 
 _JSON_TYPE_NAMES = {bool: "true or false", int: "a number", float: "a number", list: "a list", dict: "an object"}
+_FIELDS = ("text", "html", "id", "title", "url", "source", "published_at", "language")
+
+
+def _field_value(name: str, value: Any) -> Any:
+    """A field as the article reads it: a missing value (None, NaN as pandas writes it) is None; an
+    integer id, or a whole-number float id, is its text; a `source` object ({"id", "name"}, as
+    NewsAPI sends it) is its name. Other JSON values are left for the caller to refuse."""
+    if isinstance(value, float) and value != value:  # NaN
+        return None
+    if name == "id" and not isinstance(value, bool):
+        if isinstance(value, int) or (isinstance(value, float) and value.is_integer()):
+            return str(int(value))
+    if name == "source" and isinstance(value, dict) and isinstance(value.get("name"), str):
+        return value["name"]
+    return value
 
 
 def article_from_mapping(data: dict[str, Any], label: str | None = None) -> ArticleInput:
     """An article from a JSON object (a file, a JSONL line, a `score_articles` dict).
 
     Raises InputError, naming the fields: a field that is JSON's true/false, a number, a list or
-    an object instead of a string (an `id` may be an integer, as data exports write them; other
-    Python values, a datetime, are read as their text), a NUL character, no text or HTML, a bad date."""
+    an object instead of a string (see `_field_value` for what is read: an integer id, a source
+    object's name, NaN as missing; other Python values, a datetime, are read as their text), a NUL
+    character, no text or HTML, a bad date."""
+    data = {**data, **{name: _field_value(name, data[name]) for name in _FIELDS if name in data}}
     wrong = [
-        f"'{name}' must be a string, not {_JSON_TYPE_NAMES.get(type(data[name]), type(data[name]).__name__)}"
-        for name in ("text", "html", "id", "title", "url", "source", "published_at", "language")
-        if isinstance(data.get(name), (bool, int, float, list, dict))
-        and not (name == "id" and isinstance(data[name], int) and not isinstance(data[name], bool))
+        f"'{name}' must be a string, not {_JSON_TYPE_NAMES[type(data[name])]}"
+        for name in _FIELDS
+        if type(data.get(name)) in _JSON_TYPE_NAMES
     ]
     if wrong:
         raise InputError(f"{label or 'article'}: {'; '.join(wrong)}")
     article = ArticleInput.from_mapping(data, label)
-    for name in ("text", "html", "id", "title", "url", "source", "published_at", "language"):
+    for name in _FIELDS:
         if "\x00" in (getattr(article, name) or ""):  # a JSON "\u0000": no text, and PostgreSQL refuses it
             raise InputError(f"{label or 'article'}: '{name}' contains a NUL character (U+0000)")
     if not (article.text and article.text.strip()) and not (article.html and article.html.strip()):
@@ -231,24 +248,19 @@ def as_plain_text(article: ArticleInput) -> tuple[ArticleInput, str]:
     return plain, kind
 
 
-_TITLE_WITHIN = 10  # lines: a pasted page may open on a menu or a site name before its headline
-
-
 def _with_title(body: str, title: str | None) -> str:
     """Put the title on the first line, as scraped text files have it, unless it is already there:
-    one of the body's first `_TITLE_WITHIN` lines (after page furniture, as the title of a pasted
-    page that opens on a menu is, `pipeline._title_line`)."""
+    the page's headline line (`furniture.headline_line`: the first line after a pasted menu or
+    breadcrumb, as the title of an article sent without one is found)."""
     if not title:
         return body
-    wanted = title.strip()
-    leading = [line.strip() for line in body.split("\n") if line.strip()][:_TITLE_WITHIN]
-    if wanted in leading:
-        return body
+    lines = body.split("\n")
+    index = headline_line(lines)
+    first = lines[index].strip() if index >= 0 else ""
     # Compared normalized: a stored article's text is normalized, its title may not be.
-    normalized = normalize_text(wanted).strip()
-    if any(normalize_text(line).strip() == normalized for line in leading):
+    if first == title.strip() or normalize_text(first).strip() == normalize_text(title).strip():
         return body
-    return f"{wanted}\n\n{body}"
+    return f"{title.strip()}\n\n{body}"
 
 
 def _extract_html(html: str, url: str | None, label: str) -> tuple[str, dict[str, Any]]:

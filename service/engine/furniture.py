@@ -152,19 +152,41 @@ def rule_reasons(lines: list[str]) -> dict[int, str]:
 
 
 def _reported_sentence(line: str, words: list[str]) -> bool:
-    """A sentence of eight words or more that ends like one and names its source ("Download the app
-    to report potholes, the agency urged residents in a statement."): reporting that opens on a
-    furniture word, not furniture."""
-    return len(words) >= 8 and line.endswith((".", "»", '"')) and bool(_REPORTING_CLAUSE.search(line))
+    """A sentence of eight words or more whose last clause names its source ("Download the app to
+    report potholes, the agency urged residents in a statement."; "…, a exhorté la préfecture."):
+    reporting that opens on a furniture word, not furniture. A teaser's headline that reports
+    ("Read more: Trump says he will not attend the debate.") has no such closing clause."""
+    return len(words) >= 8 and bool(_CLOSING_ATTRIBUTION.search(line))
 
 
-# A reporting verb or phrase (not an agency's name: "Copyright 2024 The Associated Press" is furniture).
-_REPORTING_CLAUSE = re.compile(
-    r"\b(said|says|told|urged|added|explained|according to|in a statement|selon|d'apr[èe]s|"
+# A closing reporting clause after a comma (not an agency's name: "Copyright 2024 The Associated
+# Press" is furniture).
+_CLOSING_ATTRIBUTION = re.compile(
+    r",[^,]{0,80}\b(said|says|told|urged|added|explained|according to|in a statement|selon|d'apr[èe]s|"
     r"a (d[ée]clar[ée]|indiqu[ée]|pr[ée]cis[ée]|annonc[ée]|expliqu[ée]|ajout[ée]|affirm[ée]|exhort[ée])|"
-    r"a-t-(il|elle) (dit|d[ée]clar[ée]|ajout[ée]|pr[ée]cis[ée]))\b",
+    r"a-t-(il|elle) (dit|d[ée]clar[ée]|ajout[ée]|pr[ée]cis[ée]))\b[^,]{0,80}[.»\"]$",
     re.IGNORECASE,
 )
+
+
+def headline_line(lines: list[str]) -> int:
+    """Index of the line that heads the page: the first non-blank line that is not a short line of
+    listed furniture (a pasted page may open on "Home | News | Politics" or "Accueil >
+    Actualités"); a long line the vocabulary matches ("Photos : la tempête Ciarán frappe la
+    Bretagne, …") is a headline. -1 when there is no line at all. Used for the title of an article
+    sent without one and to tell whether a given title is already there (`extract._with_title`)."""
+    content = [i for i, line in enumerate(lines) if line.strip()]
+    if not content:
+        return -1
+    leading = rule_reasons([lines[i] for i in content[:_HEADLINE_WITHIN]])
+    return next(
+        (i for k, i in enumerate(content) if k not in leading or len(lines[i].split()) > _SHORT_FURNITURE),
+        content[0],
+    )
+
+
+_HEADLINE_WITHIN = 10  # lines
+_SHORT_FURNITURE = 10  # words
 
 
 def duplicate_lines(lines: list[str], furniture: dict[int, str]) -> dict[int, int]:

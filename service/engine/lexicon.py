@@ -60,7 +60,7 @@ FURNITURE_PATTERNS = [
     r"(photo|cr[ée]dit photo|image)s? ?:.*",
     r"[àa] lire (aussi|également).*",
     # A share bar pasted as one line: "Share on Facebook Share on X Email this article".
-    rf"(?:{_SHARE_ITEM})(?:\s*[|•·/,]?\s*(?:{_SHARE_ITEM}))+",
+    rf"(?:{_SHARE_ITEM})(?:(?:\s*[|•·/,]\s*|\s+)(?:{_SHARE_ITEM}))+",
 ]
 FURNITURE_RE = re.compile(r"^(?:" + "|".join(FURNITURE_PATTERNS) + r")\s*[.:!…]*$", re.IGNORECASE)
 # Teaser prefixes: the rest of the line is a headline of another article.
@@ -80,12 +80,24 @@ CREDIT_RE = re.compile(
 # wire's production credits ("Reporting by Tom Hale; Editing by Sarah Kent"), a pointer to its
 # standards. Not claims, not the outlet's opinion, not furniture: typed like a credit line
 # (`heading`), they cost nothing (issue 13 counts corrections as the newsroom's work, not furniture).
+_NOTE_LABEL = (
+    r"(?:corrections?|clarifications?|rectificatifs?|erratum|pr[ée]cision|editor(?:'s|s'|s)? notes?|"
+    r"note de la r[ée]daction|n\.? ?d\.? ?l\.? ?r\.?)"
+)
+_CREDIT_NAME = r"[A-Z][\w.'’-]+(?: (?:[A-Z][\w.'’-]+|de|da|van|von|le|la))*"
+_CREDIT_PART = (
+    r"(?:(?:[Aa]dditional|[Ff]urther) )?(?:[Rr]eporting|[Ww]riting|[Ee]diting|[Cc]ompiled|[Rr]esearch|[Ff]act-checking"
+    rf"|[Gg]raphics?) by {_CREDIT_NAME}(?:(?:,| and| et) {_CREDIT_NAME})*"
+)
 NEWSROOM_NOTE_RE = re.compile(
-    r"^(?:(?:corrections?|clarifications?|rectificatifs?|erratum|editor(?:'s|s'|s)? notes?|"
-    r"note de la r[ée]daction|n\.? ?d\.? ?l\.? ?r\.?)\s?[:.—–-]"
-    r"|(?:(?:additional|further) )?(?:reporting|writing|editing|compiled|research|fact-checking|graphics?) by [A-Z]"
-    r"|our standards\s?:)",
-    re.IGNORECASE,
+    # A labelled note ("Correction:", "[Editor's note: ...]", "Clarification (Nov. 21): ...").
+    rf"^[\[(]?(?i:{_NOTE_LABEL})(?: ?\([^()]{{1,30}}\))? ?[:—–]"
+    # An unlabelled correction ("An earlier version of this article misstated ...").
+    r"|^(?i:an earlier version of this (?:article|story)|this (?:article|story) has been (?:corrected|amended)"
+    r"|une (?:premi[èe]re|pr[ée]c[ée]dente) version de cet article|cet article a [ée]t[ée] (?:corrig[ée]|modifi[ée]))\b"
+    # A wire's production credits, the whole line ("Reporting by Tom Hale; Editing by Sarah Kent").
+    rf"|^{_CREDIT_PART}(?: ?[;,] ?{_CREDIT_PART})*\.?$"
+    r"|^(?i:our standards) ?:"
 )
 
 HEDGE_RE = re.compile(

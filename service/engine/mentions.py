@@ -239,21 +239,10 @@ _REASON = re.compile(
 )
 
 
-# A negated subject relative clause without commas: the pronoun is the clause's subject, so its
-# verb follows at once ("burns that were not life-threatening", "les habitants qui n'ont pas été
-# évacués"). It describes a noun and denies nothing of what the sentence asserts. A "that" followed
-# by a subject opens reported content instead ("said that the bridge was not safe") and stays.
-_SUBJECT_RELATIVE = re.compile(
-    r"\b(?:that|which|who|qui)\s+(?:(?:is|are|was|were|has|have|had|do|does|did|will|would|could|can|should)"
-    r"(?:\s+not\b|n't\b)|(?:ne\s+|n')\w+\s+(?:pas|plus|jamais)\b)[^,;]*",
-    re.IGNORECASE,
-)
-
-
 def main_clause(sentence: str) -> str:
     """The sentence without its relative clauses, parentheses, clauses of reason or concession and
     litotes: what carries its polarity."""
-    return _LITOTE.sub(" ", _REASON.sub(" ", _SUBJECT_RELATIVE.sub(" ", _SIDE_CLAUSE.sub(",", sentence))))
+    return _LITOTE.sub(" ", _REASON.sub(" ", _SIDE_CLAUSE.sub(",", sentence)))
 
 
 def own_voice(sentence: str, unquoted: str, most: float = 0.25) -> bool:

@@ -142,11 +142,11 @@ def prepare(
         return _prepare(articles, context)
 
 
-def _title_line(text: str, furniture_reasons: dict[int, str]) -> str:
-    """The title of an article sent without one: its first line that is not page furniture (a
-    pasted page opens on "Home | News | Politics" or "Accueil > Actualités"), at most 300 characters."""
+def _title_line(text: str) -> str:
+    """The title of an article sent without one: its headline line (`furniture.headline_line`: not
+    a pasted menu or breadcrumb), at most 300 characters."""
     lines = text.split("\n")
-    return next((line for i, line in enumerate(lines) if line.strip() and i not in furniture_reasons), lines[0])[:300]
+    return lines[max(0, furniture.headline_line(lines))].strip()[:300]
 
 
 def _prepare(articles: list[ArticleInput], context: CorpusContext | None) -> list[Document]:
@@ -174,7 +174,7 @@ def _prepare(articles: list[ArticleInput], context: CorpusContext | None) -> lis
             text=text,
             language=language,
             sentences=segment(text, vocab, boilerplate.get(filled.source or "", set()), furniture_reasons),
-            title=filled.title or _title_line(text, furniture_reasons),
+            title=filled.title or _title_line(text),
             url=filled.url,
             source=filled.source,
             published_at=filled.published_at,
